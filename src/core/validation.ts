@@ -25,11 +25,14 @@ export function describeValue(value: unknown): string {
 export function listWords(values: ReadonlyArray<unknown>): string {
   const words = values.map(String);
   if (words.length <= 1) return words.join('');
+  if (words.length === 2) return `${words[0]} or ${words[1]}`;
   return `${words.slice(0, -1).join(', ')}, or ${words[words.length - 1]}`;
 }
 
 function issueMessage(issue: z.core.$ZodIssue): string {
   const input = (issue as { input?: unknown }).input;
+  // Messages written in our schemas are already user-facing; zod's own defaults are rephrased below.
+  if (!/^(Invalid|Too (small|big)|Unrecognized)/.test(issue.message)) return issue.message;
   switch (issue.code) {
     case 'invalid_type':
       if (input === undefined) return 'is required';
@@ -52,13 +55,13 @@ function issueMessage(issue: z.core.$ZodIssue): string {
   }
 }
 
-/** One line per problem, each prefixed with the field path (or `prefix` for the root). */
-export function formatIssues(error: z.ZodError, prefix = ''): string[] {
+/** One line per problem, each prefixed with the field path (under `prefix`). */
+export function formatIssues(error: z.ZodError, prefix: IssuePath = []): string[] {
   const lines: string[] = [];
   for (const issue of error.issues) {
-    const base = formatPath([...(prefix ? [prefix] : []), ...issue.path]);
+    const base = formatPath([...prefix, ...issue.path]);
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) lines.push(`${formatPath([...(prefix ? [prefix] : []), ...issue.path, key])}: unknown field`);
+      for (const key of issue.keys) lines.push(`${formatPath([...prefix, ...issue.path, key])}: unknown field`);
       continue;
     }
     const message = issueMessage(issue);

@@ -40,7 +40,7 @@ export function parseProviderMap(value: unknown, origin: string): Map<string, Pr
   }
   for (const [name, def] of Object.entries(value)) {
     const result = providerDefSchema.safeParse(def, { reportInput: true });
-    if (!result.success) throw new CatalogError(origin, formatIssues(result.error, `providers.${name}`)[0]!);
+    if (!result.success) throw new CatalogError(origin, formatIssues(result.error, ['providers', name])[0]!);
     out.set(name.toLowerCase(), result.data);
   }
   return out;

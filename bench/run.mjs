@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// Micro-benchmarks of the core paths that sit on every request: token hashing, policy parsing, sealing.
+// Prints ops/s and µs/op; no pass/fail. The proxy benchmark against Portkey comes with the proxy.
+import { performance } from 'node:perf_hooks';
+
+const dist = new URL('../dist/', import.meta.url);
+const { hashToken, generateToken } = await import(new URL('core/tokens/token.js', dist));
+const { seal, unseal } = await import(new URL('core/tokens/seal.js', dist));
+const { parsePolicy } = await import(new URL('core/policy/parse.js', dist));
+
+function bench(name, fn, iterations) {
+  for (let i = 0; i < Math.min(1000, iterations); i++) fn(i);
+  const start = performance.now();
+  for (let i = 0; i < iterations; i++) fn(i);
+  const ms = performance.now() - start;
+  return { name, iterations, us_per_op: +((ms * 1000) / iterations).toFixed(3), ops_per_s: Math.round(iterations / (ms / 1000)) };
+}
+
+const key = Buffer.alloc(32, 1);
+const token = generateToken();
+const policy = JSON.stringify({
+  base_key_env: 'OPENAI_API_KEY',
+  model_regex: '^(gpt-4o|claude)',
+  rules: [{ type: 'pii', detect: ['email', 'ssn', 'credit_card'], action: 'mask' }, { type: 'jailbreak' }, ...Array.from({ length: 10 }, (_, i) => `(?i)secret${i}`)],
+  prompts: [{ role: 'system', content: 'Be brief.' }],
+  budgets: [{ usd: 5, window: '1d', calendar: true, alert_at: 0.8 }],
+});
+const sealed = seal(key, policy, 'token:x');
+
+const results = [
+  bench('hashToken (HMAC-SHA256)', () => hashToken(key, token), 200_000),
+  bench('parsePolicy (default-size policy)', () => parsePolicy(policy), 20_000),
+  bench('seal (AES-256-GCM)', () => seal(key, policy, 'token:x'), 100_000),
+  bench('unseal (AES-256-GCM)', () => unseal(key, sealed, 'token:x'), 100_000),
+];
+const width = Math.max(...results.map((r) => r.name.length));
+console.log(`${'benchmark'.padEnd(width)}  ${'µs/op'.padStart(10)}  ${'ops/s'.padStart(12)}`);
+for (const r of results) console.log(`${r.name.padEnd(width)}  ${String(r.us_per_op).padStart(10)}  ${String(r.ops_per_s).padStart(12)}`);
+if (process.argv.includes('--json')) console.log(JSON.stringify(results, null, 2));

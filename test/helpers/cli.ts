@@ -1,0 +1,53 @@
+// Runs the built `tokenomics` CLI as a child process with an isolated HOME and no keychain session.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface CliOptions {
+  readonly env?: Record<string, string | undefined>;
+  readonly cwd?: string;
+  readonly input?: string;
+}
+
+/** A scratch directory for one test file; removed by the returned cleanup. */
+export function scratchDir(prefix = 'tokenomics-test-'): { path: string; cleanup: () => void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** The environment a test child starts from: no TOKENOMICS_* or keychain variables leak in from the runner. */
+export function baseEnv(home: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v === undefined || k.startsWith('TOKENOMICS_') || k === 'DBUS_SESSION_BUS_ADDRESS') continue;
+    env[k] = v;
+  }
+  env.HOME = home;
+  return env;
+}
+
+export function runCli(args: readonly string[], options: CliOptions & { home: string }): Promise<CliResult> {
+  mkdirSync(options.cwd ?? options.home, { recursive: true });
+  return new Promise((resolve, reject) => {
+    const env = { ...baseEnv(options.home), ...options.env };
+    for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? options.home, env: env as NodeJS.ProcessEnv });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(options.input ?? '');
+  });
+}
