@@ -3,7 +3,9 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { FlagValue } from '../core/config/resolve.js';
 import { loadConfig, type LoadedConfig } from '../daemon/config/load-config.js';
-import { describeKeys, loadKeys, type Keys } from '../daemon/keys/keys.js';
+import { findDaemon } from '../daemon/control/client.js';
+import { describeKeys, loadKeys } from '../daemon/keys/keys.js';
+import { LocalTokens, type TokenBackend } from '../daemon/store/token-backend.js';
 import { TokenStore } from '../daemon/store/token-store.js';
 
 export interface GlobalOptions {
@@ -25,16 +27,22 @@ export function loadCommandConfig(command: Command, extraFlags: readonly FlagVal
   return loadConfig({ configPath: options.config, flags: [...globalFlags(options), ...extraFlags] });
 }
 
-/** Opens the token store for one command, saying on stderr which backend holds the keys. */
-export async function withTokenStore<T>(
-  loaded: LoadedConfig,
-  run: (store: TokenStore, keys: Keys) => Promise<T>,
-): Promise<T> {
+/**
+ * Runs a command against the tokens: through the running daemon's control API when one holds the database,
+ * else by opening the database directly. Says on stderr which it is.
+ */
+export async function withTokens<T>(loaded: LoadedConfig, run: (tokens: TokenBackend) => Promise<T>): Promise<T> {
+  const daemon = findDaemon(loaded.config.dir);
+  if (daemon && (await daemon.status().then(() => true, () => false))) {
+    process.stderr.write(`${daemon.description}\n`);
+    return run(daemon);
+  }
   const keys = await loadKeys(loaded.config);
-  process.stderr.write(`${describeKeys(keys)}\n`);
+  const description = describeKeys(keys);
+  process.stderr.write(`${description}\n`);
   const store = await TokenStore.open(loaded.config.storage.db_path, keys);
   try {
-    return await run(store, keys);
+    return await run(new LocalTokens(store, keys, description));
   } finally {
     await store.close();
   }

@@ -4,6 +4,8 @@ import { ConfigError } from '../core/config/resolve.js';
 import { PolicyError } from '../core/policy/parse.js';
 import { ExpiryError } from '../core/tokens/expiry.js';
 import { KeyError } from '../daemon/keys/keys.js';
+import { ControlError } from '../daemon/control/client.js';
+import { DaemonError, TlsError } from '../daemon/errors.js';
 import { StoreError } from '../daemon/store/token-store.js';
 
 export const EXIT_FAILURE = 1;
@@ -17,7 +19,7 @@ export class CliError extends Error {
   }
 }
 
-const EXPECTED = [CliError, PolicyError, ExpiryError, KeyError, StoreError];
+const EXPECTED = [CliError, PolicyError, ExpiryError, KeyError, StoreError, DaemonError, TlsError, ControlError];
 
 export function reportError(err: unknown, stderr: NodeJS.WritableStream = process.stderr): number {
   if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : EXIT_USAGE;

@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { makeCompletionCommand } from './commands/completion.js';
 import { makeConfigCommand } from './commands/config.js';
+import { makeServeCommand } from './commands/serve.js';
 import { makeTokenCommand } from './commands/token.js';
 import { makeVersionCommand } from './commands/version.js';
 import { versionInfo } from './version.js';
@@ -17,6 +18,7 @@ export function makeProgram(): Command {
 Exit codes: 0 success, 1 failure, 2 bad configuration or usage.
 Configuration: flags > TOKENOMICS_* environment variables > config file > defaults. See 'tokenomics config show'.`);
 
+  program.addCommand(makeServeCommand());
   program.addCommand(makeTokenCommand());
   program.addCommand(makeConfigCommand());
   program.addCommand(makeVersionCommand());

@@ -3,10 +3,9 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { parsePolicy, type ParsedPolicy } from '../../core/policy/parse.js';
 import { parseExpiry } from '../../core/tokens/expiry.js';
-import { generateToken, hashToken } from '../../core/tokens/token.js';
 import { isExpired, TokenNotFoundError, type TokenRecord } from '../../daemon/store/token-store.js';
 import { CliError, EXIT_USAGE } from '../errors.js';
-import { loadCommandConfig, printJson, withTokenStore } from '../context.js';
+import { loadCommandConfig, printJson, withTokens } from '../context.js';
 
 /** The JSON shape of one token in `get`, `update` and `list` output. */
 export interface TokenJson {
@@ -92,9 +91,8 @@ export function makeTokenCommand(): Command {
       const policy = readPolicy(opts.policy);
       const expiresAt = expiryDate(opts.expires);
       const loaded = loadCommandConfig(command);
-      await withTokenStore(loaded, async (store, keys) => {
-        const raw = generateToken();
-        const record = await store.create(hashToken(keys.hashKey, raw), policy, expiresAt);
+      await withTokens(loaded, async (store) => {
+        const { token: raw, record } = await store.createToken(policy, expiresAt);
         if (opts.json) {
           printJson({ token: raw, hash: record.hash, expires_at: record.expiresAt ?? null });
           return;
@@ -118,7 +116,7 @@ export function makeTokenCommand(): Command {
     .requiredOption('--hash <hash>', 'token hash (64 hex characters, or a unique prefix of at least 8)')
     .option('--json', 'print the token as JSON')
     .action(async (opts: { hash: string; json?: boolean }, command: Command) => {
-      await withTokenStore(loadCommandConfig(command), async (store) => {
+      await withTokens(loadCommandConfig(command), async (store) => {
         let record: TokenRecord | undefined;
         try {
           record = await store.get(await store.resolveHash(opts.hash));
@@ -144,7 +142,7 @@ export function makeTokenCommand(): Command {
       }
       const policy = opts.policy === undefined ? undefined : readPolicy(opts.policy);
       const expiry = opts.expires === undefined ? undefined : parseExpiry(opts.expires);
-      await withTokenStore(loadCommandConfig(command), async (store) => {
+      await withTokens(loadCommandConfig(command), async (store) => {
         const hash = await store.resolveHash(opts.hash);
         const record = await store.update(hash, {
           policy,
@@ -161,7 +159,7 @@ export function makeTokenCommand(): Command {
     .requiredOption('--hash <hash>', 'token hash (64 hex characters, or a unique prefix of at least 8)')
     .option('--json', 'print {"deleted": hash} as JSON')
     .action(async (opts: { hash: string; json?: boolean }, command: Command) => {
-      await withTokenStore(loadCommandConfig(command), async (store) => {
+      await withTokens(loadCommandConfig(command), async (store) => {
         let hash: string;
         try {
           hash = await store.resolveHash(opts.hash);
@@ -180,7 +178,7 @@ export function makeTokenCommand(): Command {
     .description('List all tokens and a summary of their policies')
     .option('--json', 'print the tokens as a JSON array')
     .action(async (opts: { json?: boolean }, command: Command) => {
-      await withTokenStore(loadCommandConfig(command), async (store) => {
+      await withTokens(loadCommandConfig(command), async (store) => {
         const { tokens, problems } = await store.list();
         for (const problem of problems) process.stderr.write(`warning: skipped ${problem}\n`);
         if (opts.json) printJson(tokens.map(tokenJson));

@@ -41,3 +41,16 @@ export function patternProblem(source: string): string | undefined {
     return (err as Error).message;
   }
 }
+
+const compiled = new Map<string, RegExp>();
+
+/** compilePattern with a bounded cache: policies reuse a handful of patterns on every request. */
+export function cachedPattern(source: string): RegExp {
+  let re = compiled.get(source);
+  if (!re) {
+    if (compiled.size >= 1000) compiled.clear();
+    re = compilePattern(source);
+    compiled.set(source, re);
+  }
+  return re;
+}

@@ -1,0 +1,171 @@
+// The long-running process: opens the keys and the token store, starts the HTTP/HTTPS listeners and the
+// control API, announces itself in daemon.json, and shuts down gracefully.
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import type { LoadedConfig } from '../config/load-config.js';
+import { Stats } from '../../core/stats/stats.js';
+import { startControlServer, type ControlServer } from '../control/server.js';
+import { removeState, writeState } from '../control/state-file.js';
+import { describeKeys, loadKeys } from '../keys/keys.js';
+import { createLoggers, type Loggers } from '../log/logger.js';
+import { ProxyHandler } from '../proxy/handler.js';
+import { Upstream } from '../proxy/upstream.js';
+import { CachedTokens } from '../store/token-cache.js';
+import { LocalTokens } from '../store/token-backend.js';
+import { TokenStore } from '../store/token-store.js';
+import { loadTlsMaterial, type TlsMaterial } from '../tls/certs.js';
+import { DaemonError } from '../errors.js';
+import { findRunningProxy, listenerUrl } from './probe.js';
+import { createRouter } from './routes.js';
+
+/** How long shutdown waits for in-flight requests before closing their connections. */
+export const SHUTDOWN_GRACE_MS = 10_000;
+
+export interface Daemon {
+  readonly httpUrl?: string;
+  readonly httpsUrl?: string;
+  readonly tls?: TlsMaterial;
+  readonly logs: Loggers;
+  /** Stops accepting, lets in-flight requests finish (bounded), then releases everything. */
+  shutdown(reason: string): Promise<void>;
+}
+
+export interface DaemonOptions {
+  readonly version: string;
+}
+
+interface Listener {
+  readonly server: Server;
+  readonly url: string;
+}
+
+function listen(server: Server, bind: string, port: number, url: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', async (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE') {
+        const running = await findRunningProxy([url]);
+        reject(
+          new DaemonError(
+            running
+              ? `proxy already running at ${running}. Use 'tokenomics stop' to stop it or 'tokenomics run' to reuse it`
+              : `port ${port} on ${bind} is in use by another program; free it or choose another port (server.http_port / server.https_port)`,
+          ),
+        );
+      } else if (err.code === 'EACCES') {
+        reject(new DaemonError(`not allowed to listen on ${bind}:${port}; choose a port above 1023`));
+      } else if (err.code === 'EADDRNOTAVAIL') {
+        reject(new DaemonError(`cannot listen on ${bind}: no such address on this machine (check server.bind)`));
+      } else reject(err);
+    });
+    server.listen(port, bind, () => resolve());
+  });
+}
+
+function trackConnections(server: Server, active: Set<Socket>): void {
+  // 'connection' carries the TCP socket for HTTPS too, so one event covers both listeners.
+  server.on('connection', (socket: Socket) => {
+    active.add(socket);
+    socket.on('close', () => active.delete(socket));
+  });
+}
+
+export async function startDaemon(loaded: LoadedConfig, options: DaemonOptions): Promise<Daemon> {
+  const { config } = loaded;
+  const { server: serverConfig } = config;
+  const planned: Array<{ scheme: 'http' | 'https'; port: number; url: string }> = [];
+  if (serverConfig.http_port > 0) planned.push({ scheme: 'http', port: serverConfig.http_port, url: listenerUrl('http', serverConfig.bind, serverConfig.http_port) });
+  if (serverConfig.tls.enabled && serverConfig.https_port > 0) {
+    planned.push({ scheme: 'https', port: serverConfig.https_port, url: listenerUrl('https', serverConfig.bind, serverConfig.https_port) });
+  }
+  if (!planned.length) throw new DaemonError('no listener is enabled: set server.http_port above 0, or enable server.tls with an https_port');
+  const running = await findRunningProxy(planned.map((p) => p.url));
+  if (running) throw new DaemonError(`proxy already running at ${running}. Use 'tokenomics stop' to stop it or 'tokenomics run' to reuse it`);
+
+  const logs = createLoggers(config);
+  const keys = await loadKeys(config);
+  const store = await TokenStore.open(config.storage.db_path, keys);
+  const cleanups: Array<() => unknown> = [() => store.close()];
+  try {
+    const tokens = new CachedTokens(new LocalTokens(store, keys, describeKeys(keys)));
+    const tls = planned.some((p) => p.scheme === 'https') ? loadTlsMaterial({ ...serverConfig.tls }) : undefined;
+    const stats = new Stats();
+    const upstream = new Upstream();
+    cleanups.push(() => upstream.close());
+    const proxy = new ProxyHandler({ config, catalog: loaded.catalog, hashKey: keys.hashKey, tokens, upstream, stats, logs, env: process.env });
+    const router = createRouter(proxy, stats);
+
+    const active = new Set<Socket>();
+    const listeners: Listener[] = [];
+    for (const plan of planned) {
+      const server = plan.scheme === 'https' ? createHttpsServer({ cert: tls!.cert, key: tls!.key, minVersion: 'TLSv1.2' }, router) : createHttpServer(router);
+      server.keepAliveTimeout = 65_000;
+      trackConnections(server, active);
+      await listen(server, serverConfig.bind, plan.port, plan.url);
+      listeners.push({ server, url: listenerUrl(plan.scheme, serverConfig.bind, (server.address() as AddressInfo).port) });
+      cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    }
+    const startedAt = new Date().toISOString();
+    const control: ControlServer = await startControlServer(tokens, async () => ({
+      pid: process.pid,
+      started_at: startedAt,
+      tokens: await store.count(),
+      keys: describeKeys(keys),
+    }));
+    cleanups.push(() => control.close());
+    const httpUrl = listeners.find((l) => l.url.startsWith('http:'))?.url;
+    const httpsUrl = listeners.find((l) => l.url.startsWith('https:'))?.url;
+    writeState(config.dir, {
+      pid: process.pid,
+      version: options.version,
+      started_at: startedAt,
+      control_url: control.url,
+      control_secret: control.secret,
+      http_url: httpUrl,
+      https_url: httpsUrl,
+      ca_file: tls?.caFile,
+      db_path: config.storage.db_path,
+    });
+    cleanups.push(() => removeState(config.dir));
+    logs.app.info({ http: httpUrl, https: httpsUrl, ca_file: tls?.caFile, keys: describeKeys(keys), version: options.version }, 'tokenomics proxy started');
+
+    let stopping: Promise<void> | undefined;
+    const shutdown = (reason: string): Promise<void> => {
+      stopping ??= (async () => {
+        logs.app.info({ reason }, 'shutting down: finishing in-flight requests');
+        for (const { server } of listeners) {
+          server.close();
+          server.closeIdleConnections();
+        }
+        const deadline = Date.now() + SHUTDOWN_GRACE_MS;
+        while (active.size > 0 && Date.now() < deadline) {
+          for (const { server } of listeners) server.closeIdleConnections();
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        if (active.size > 0) {
+          logs.app.warn({ connections: active.size }, 'grace period over; closing the remaining connections');
+          for (const socket of active) socket.destroy();
+        }
+        await runCleanups(cleanups);
+        logs.app.info('tokenomics proxy stopped');
+        logs.flush();
+      })();
+      return stopping;
+    };
+    return { httpUrl, httpsUrl, tls, logs, shutdown };
+  } catch (err) {
+    await runCleanups(cleanups);
+    logs.flush();
+    throw err;
+  }
+}
+
+async function runCleanups(cleanups: Array<() => unknown>): Promise<void> {
+  for (const cleanup of cleanups.reverse()) {
+    try {
+      await cleanup();
+    } catch {
+      // best effort: the others must still run
+    }
+  }
+}

@@ -1,0 +1,21 @@
+// The listeners' request router: the daemon's own endpoints first, everything else to the proxy.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Stats } from '../../core/stats/stats.js';
+import type { ProxyHandler } from '../proxy/handler.js';
+import { sendJson } from '../http/io.js';
+
+export function createRouter(proxy: ProxyHandler, stats: Stats) {
+  return function route(req: IncomingMessage, res: ServerResponse): void {
+    const path = (req.url ?? '/').split('?', 1)[0];
+    const method = req.method ?? 'GET';
+    if (path === '/ping' && (method === 'GET' || method === 'HEAD')) {
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': 1 });
+      res.end(method === 'HEAD' ? undefined : '.');
+      return;
+    }
+    if (path === '/health' && method === 'GET') return sendJson(res, 200, '{"status":"ok"}');
+    if (path === '/stats' && method === 'GET') return sendJson(res, 200, `${JSON.stringify(stats.snapshot(), null, 2)}\n`);
+    void proxy.handle(req, res, randomUUID());
+  };
+}

@@ -1,0 +1,208 @@
+// A local stand-in for the providers: speaks the OpenAI chat, OpenAI Responses and Anthropic messages wire
+// formats (streaming and not), records what it received, and misbehaves on request.
+//
+// Faults are chosen per request with the `x-mock-fault` header (the proxy forwards client headers):
+//   status-500        answer 500 with an OpenAI-style error body
+//   invalid-json      answer 200 with a body that is not JSON
+//   reset-before      destroy the socket before sending headers
+//   reset-mid-stream  send two stream events, then destroy the socket
+//   hang              never answer
+// `x-mock-chunk-delay` sets the pause between stream events in ms (default 20).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ReceivedRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: IncomingMessage['headers'];
+  readonly body: string;
+  readonly json?: Record<string, unknown>;
+}
+
+export interface MockUpstream {
+  readonly url: string;
+  readonly port: number;
+  readonly requests: ReceivedRequest[];
+  /** performance.now()-style timestamps (Date.now()) of each stream event the mock wrote, per request index. */
+  readonly sentAt: number[][];
+  close(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export const MOCK_USAGE = { prompt_tokens: 11, completion_tokens: 7, cached: 3, reasoning: 2 } as const;
+
+function openAiChat(model: string) {
+  return {
+    id: 'chatcmpl-mock',
+    object: 'chat.completion',
+    created: 1_700_000_000,
+    model,
+    choices: [{ index: 0, message: { role: 'assistant', content: 'Hello from the mock.' }, finish_reason: 'stop', logprobs: null }],
+    usage: {
+      prompt_tokens: MOCK_USAGE.prompt_tokens,
+      completion_tokens: MOCK_USAGE.completion_tokens,
+      total_tokens: MOCK_USAGE.prompt_tokens + MOCK_USAGE.completion_tokens,
+      prompt_tokens_details: { cached_tokens: MOCK_USAGE.cached },
+      completion_tokens_details: { reasoning_tokens: MOCK_USAGE.reasoning },
+    },
+  };
+}
+
+function chatChunks(model: string, words: string[], includeUsage: boolean): string[] {
+  const base = { id: 'chatcmpl-mock', object: 'chat.completion.chunk', created: 1_700_000_000, model };
+  const usageField = includeUsage ? { usage: null } : {};
+  const events = [
+    { ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }], ...usageField },
+    ...words.map((w) => ({ ...base, choices: [{ index: 0, delta: { content: w }, finish_reason: null }], ...usageField })),
+    { ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], ...usageField },
+  ].map((e) => `data: ${JSON.stringify(e)}\n\n`);
+  if (includeUsage) {
+    events.push(`data: ${JSON.stringify({ ...base, choices: [], usage: { prompt_tokens: MOCK_USAGE.prompt_tokens, completion_tokens: MOCK_USAGE.completion_tokens, total_tokens: MOCK_USAGE.prompt_tokens + MOCK_USAGE.completion_tokens } })}\n\n`);
+  }
+  events.push('data: [DONE]\n\n');
+  return events;
+}
+
+function responsesBody(model: string) {
+  return {
+    id: 'resp_mock',
+    object: 'response',
+    created_at: 1_700_000_000,
+    status: 'completed',
+    model,
+    output: [{ type: 'message', id: 'msg_mock', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: 'Hello from the mock.', annotations: [] }] }],
+    usage: {
+      input_tokens: MOCK_USAGE.prompt_tokens,
+      input_tokens_details: { cached_tokens: MOCK_USAGE.cached },
+      output_tokens: MOCK_USAGE.completion_tokens,
+      output_tokens_details: { reasoning_tokens: MOCK_USAGE.reasoning },
+      total_tokens: MOCK_USAGE.prompt_tokens + MOCK_USAGE.completion_tokens,
+    },
+  };
+}
+
+function responsesEvents(model: string, words: string[]): string[] {
+  const done = responsesBody(model);
+  const created = { ...done, status: 'in_progress', output: [], usage: null };
+  const events: Array<[string, unknown]> = [
+    ['response.created', { type: 'response.created', sequence_number: 0, response: created }],
+    ...words.map((w, i): [string, unknown] => ['response.output_text.delta', { type: 'response.output_text.delta', sequence_number: i + 1, item_id: 'msg_mock', output_index: 0, content_index: 0, delta: w }]),
+    ['response.completed', { type: 'response.completed', sequence_number: words.length + 1, response: done }],
+  ];
+  return events.map(([name, data]) => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+}
+
+function anthropicBody(model: string) {
+  return {
+    id: 'msg_mock',
+    type: 'message',
+    role: 'assistant',
+    model,
+    content: [{ type: 'text', text: 'Hello from the mock.' }],
+    stop_reason: 'end_turn',
+    stop_sequence: null,
+    usage: { input_tokens: 5, cache_read_input_tokens: 4, cache_creation_input_tokens: 2, output_tokens: MOCK_USAGE.completion_tokens },
+  };
+}
+
+function anthropicEvents(model: string, words: string[]): string[] {
+  const start = { ...anthropicBody(model), content: [], stop_reason: null, usage: { input_tokens: 5, cache_read_input_tokens: 4, cache_creation_input_tokens: 2, output_tokens: 1 } };
+  const events: Array<[string, unknown]> = [
+    ['message_start', { type: 'message_start', message: start }],
+    ['content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }],
+    ['ping', { type: 'ping' }],
+    ...words.map((w): [string, unknown] => ['content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: w } }]),
+    ['content_block_stop', { type: 'content_block_stop', index: 0 }],
+    ['message_delta', { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: MOCK_USAGE.completion_tokens } }],
+    ['message_stop', { type: 'message_stop' }],
+  ];
+  return events.map(([name, data]) => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+}
+
+const WORDS = ['Hello', ' from', ' the', ' mock', '.'];
+
+async function stream(res: ServerResponse, events: string[], delayMs: number, sent: number[], fault: string): Promise<void> {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-request-id': 'req_mock_stream' });
+  for (const [i, event] of events.entries()) {
+    if (res.destroyed) return;
+    if (fault === 'reset-mid-stream' && i === 2) {
+      res.socket?.destroy();
+      return;
+    }
+    res.write(event);
+    sent.push(Date.now());
+    if (i < events.length - 1) await sleep(delayMs);
+  }
+  res.end();
+}
+
+function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+export async function startMockUpstream(): Promise<MockUpstream> {
+  const requests: ReceivedRequest[] = [];
+  const sentAt: number[][] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      let parsed: Record<string, unknown> | undefined;
+      try {
+        parsed = body ? (JSON.parse(body) as Record<string, unknown>) : undefined;
+      } catch {
+        parsed = undefined;
+      }
+      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body, json: parsed });
+      const sent: number[] = [];
+      sentAt.push(sent);
+      const fault = String(req.headers['x-mock-fault'] ?? '');
+      const delay = Number(req.headers['x-mock-chunk-delay'] ?? 20);
+      const model = typeof parsed?.model === 'string' ? parsed.model : 'mock-model';
+      const path = (req.url ?? '').split('?')[0]!;
+      if (fault === 'hang') return;
+      if (fault === 'reset-before') return void req.socket.destroy();
+      if (fault === 'status-500') return json(res, 500, { error: { message: 'mock upstream exploded', type: 'server_error', code: null } });
+      if (fault === 'invalid-json') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return void res.end('{"id": "chatcmpl-mock", "choices": [ this is not json');
+      }
+      const streaming = parsed?.stream === true;
+      if (path.endsWith('/chat/completions')) {
+        if (!streaming) return json(res, 200, openAiChat(model), { 'x-request-id': 'req_mock_1', 'x-ratelimit-remaining-requests': '99' });
+        const options = parsed?.stream_options as { include_usage?: boolean } | undefined;
+        return void stream(res, chatChunks(model, WORDS, options?.include_usage === true), delay, sent, fault);
+      }
+      if (path.endsWith('/responses')) {
+        if (!streaming) return json(res, 200, responsesBody(model));
+        return void stream(res, responsesEvents(model, WORDS), delay, sent, fault);
+      }
+      if (path.endsWith('/messages')) {
+        if (!streaming) return json(res, 200, anthropicBody(model), { 'request-id': 'req_mock_anthropic' });
+        return void stream(res, anthropicEvents(model, WORDS), delay, sent, fault);
+      }
+      if (path.endsWith('/models')) return json(res, 200, { object: 'list', data: [{ id: 'gpt-4o-mini', object: 'model', created: 0, owned_by: 'mock' }] });
+      if (path.endsWith('/embeddings')) {
+        return json(res, 200, { object: 'list', data: [{ object: 'embedding', index: 0, embedding: [0.1, 0.2] }], model, usage: { prompt_tokens: 4, total_tokens: 4 } });
+      }
+      json(res, 404, { error: { message: `mock upstream has no route ${req.method} ${path}`, type: 'invalid_request_error' } });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    requests,
+    sentAt,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
