@@ -78,7 +78,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   while (!ready && Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`daemon exited with ${child.exitCode}:\n${output}`);
     state = readState(options.dir);
-    if (state?.pid === child.pid && state.http_url) {
+    if (state && state.pid === child.pid && state.http_url) {
       ready = await fetch(`${state.http_url}/health`).then((r) => r.ok, () => false);
     }
     if (!ready) await new Promise((resolve) => setTimeout(resolve, 50));
