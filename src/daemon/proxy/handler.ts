@@ -13,6 +13,7 @@ import { GatewayError, type ErrorShape } from '../../core/proxy/errors.js';
 import { extractToken } from '../../core/proxy/token-extract.js';
 import type { Stats } from '../../core/stats/stats.js';
 import { hashToken } from '../../core/tokens/token.js';
+import { providerMeta, type ProviderMeta } from '../../core/usage/provider-meta.js';
 import { anyUsage, type Json, type ResponseMeta, type Usage } from '../../core/usage/usage.js';
 import { readBody, sendError } from '../http/io.js';
 import type { Loggers } from '../log/logger.js';
@@ -49,6 +50,7 @@ interface Outcome {
   meta?: ResponseMeta;
   error?: string;
   upstreamRequestId?: string;
+  providerMeta?: ProviderMeta;
   upstreamUrl?: string;
   overheadMs?: number;
   requestBody?: string;
@@ -193,6 +195,7 @@ export class ProxyHandler {
 
     const upstreamHeaderMap = upstream.headers as Record<string, string | string[] | undefined>;
     outcome.upstreamRequestId = upstreamRequestId(upstreamHeaderMap);
+    outcome.providerMeta = providerMeta(upstreamHeaderMap);
     const isSse = String(upstreamHeaderMap['content-type'] ?? '').startsWith('text/event-stream');
     const overheadMs = sentAt - started + (performance.now() - headersAt);
     outcome.overheadMs = overheadMs;
@@ -271,6 +274,9 @@ export class ProxyHandler {
         user_agent: req.headers['user-agent'],
         upstream_request_id: outcome.upstreamRequestId,
         upstream_id: outcome.meta?.upstreamId,
+        actual_model: outcome.meta?.actualModel,
+        finish_reason: outcome.meta?.finishReason,
+        provider_meta: outcome.providerMeta,
         request_body: outcome.requestBody,
         response_body: outcome.responseBody,
       },
