@@ -42,6 +42,27 @@ function globalOnly(policy: Policy): ResolvedPolicy {
   };
 }
 
+const resolvedByPolicy = new WeakMap<Policy, Map<string, ResolvedPolicy>>();
+
+/**
+ * resolveForModel, remembered per policy object and model, so that a token's requests share one ResolvedPolicy
+ * (and with it the compiled rule set). Policy objects are immutable once parsed.
+ */
+export function resolvePolicy(policy: Policy, model: string): ResolvedPolicy {
+  let byModel = resolvedByPolicy.get(policy);
+  if (!byModel) {
+    byModel = new Map();
+    resolvedByPolicy.set(policy, byModel);
+  }
+  let resolved = byModel.get(model);
+  if (!resolved) {
+    if (byModel.size >= 256) byModel.clear();
+    resolved = resolveForModel(policy, model);
+    byModel.set(model, resolved);
+  }
+  return resolved;
+}
+
 export function resolveForModel(policy: Policy, model: string): ResolvedPolicy {
   const base = globalOnly(policy);
   for (const [name, list] of Object.entries(policy.providers ?? {})) {

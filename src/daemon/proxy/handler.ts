@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import type { Config } from '../../core/config/types.js';
 import { adapterForPath, errorShapeForPath, type FormatAdapter } from '../../core/formats/index.js';
 import { GenericTap } from '../../core/formats/generic-tap.js';
-import { resolveForModel } from '../../core/policy/resolve.js';
+import { resolvePolicy } from '../../core/policy/resolve.js';
 import type { ProviderCatalog } from '../../core/providers/catalog.js';
 import { buildUpstreamUrl, resolveRoute, RouteError, upstreamAuthHeaders, upstreamPath, type Route } from '../../core/providers/route.js';
 import { GatewayError, type ErrorShape } from '../../core/proxy/errors.js';
@@ -126,7 +126,7 @@ export class ProxyHandler {
     outcome.model = model || undefined;
     if (this.deps.logs.settings.request_body && raw) outcome.requestBody = raw.subarray(0, LOGGED_BODY_LIMIT).toString('utf8');
 
-    const resolved = resolveForModel(record.policy, model);
+    const resolved = resolvePolicy(record.policy, model);
     const route = resolveRoute({
       catalog: this.deps.catalog,
       providerName: resolved.providerName ?? record.policy.default_provider,
