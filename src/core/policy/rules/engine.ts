@@ -138,6 +138,16 @@ export class RuleSet {
     return { matches };
   }
 
+  /** Where the scope's `mask` rules match in `text` (a jailbreak mask covers all of it). */
+  maskSpans(text: string, scope: Scope): Span[] {
+    const spans: Span[] = [];
+    for (const compiled of this.#rules) {
+      if (compiled.rule.action !== 'mask' || !(scope === 'input' ? compiled.input : compiled.output)) continue;
+      spans.push(...compiled.spans(text));
+    }
+    return spans;
+  }
+
   /** Applies the scope's `mask` rules in order; returns the text unchanged (same string) when nothing matched. */
   mask(text: string, scope: Scope): string {
     let out = text;
