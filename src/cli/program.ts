@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { makeCompletionCommand } from './commands/completion.js';
 import { makeConfigCommand } from './commands/config.js';
 import { makeServeCommand } from './commands/serve.js';
+import { makeStopCommand } from './commands/stop.js';
 import { makeTokenCommand } from './commands/token.js';
 import { makeVersionCommand } from './commands/version.js';
 import { versionInfo } from './version.js';
@@ -19,6 +20,7 @@ Exit codes: 0 success, 1 failure, 2 bad configuration or usage.
 Configuration: flags > TOKENOMICS_* environment variables > config file > defaults. See 'tokenomics config show'.`);
 
   program.addCommand(makeServeCommand());
+  program.addCommand(makeStopCommand());
   program.addCommand(makeTokenCommand());
   program.addCommand(makeConfigCommand());
   program.addCommand(makeVersionCommand());

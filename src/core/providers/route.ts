@@ -42,21 +42,35 @@ export function resolveRoute(input: RouteInput): Route {
 /** Which endpoint family a path belongs to, for choosing the provider's own path. */
 export type Endpoint = 'chat' | 'messages' | 'other';
 
+/** The upstream path in two parts: what the configuration wrote (placeholders allowed) and what the client sent. */
+interface UpstreamPathParts {
+  /** Path prefix of upstream_url, or prefix + chat_path: configuration, so `{name}` placeholders are filled. */
+  readonly configured: string;
+  /** The client's path (possibly shortened by a repeated `/v1`): taken literally, never filled. */
+  readonly client: string;
+}
+
 /**
- * The upstream path for a client path. The provider's chat_path replaces the native model-calling endpoint
- * (chat completions for OpenAI-format providers, messages for Anthropic-format ones); every other path is
- * appended to the upstream's own path prefix, without repeating a `/v1` the prefix already ends with.
+ * The provider's chat_path replaces the native model-calling endpoint (chat completions for OpenAI-format providers,
+ * messages for Anthropic-format ones); every other path is appended to the upstream's own path prefix, without
+ * repeating a `/v1` the prefix already ends with.
  */
-export function upstreamPath(route: Route, endpoint: Endpoint, clientPath: string): string {
+function upstreamPathParts(route: Route, endpoint: Endpoint, clientPath: string): UpstreamPathParts {
   const prefix = pathPrefix(route.upstreamUrl);
   const chatPath = route.provider?.chat_path;
   const native =
     (endpoint === 'chat' && route.apiFormat === 'openai') || (endpoint === 'messages' && route.apiFormat === 'anthropic');
-  if (native && chatPath) return join(prefix, chatPath);
+  if (native && chatPath) return { configured: join(prefix, chatPath), client: '' };
   if (prefix.endsWith('/v1') && (clientPath === '/v1' || clientPath.startsWith('/v1/'))) {
-    return join(prefix, clientPath.slice(3));
+    return { configured: prefix, client: clientPath.slice(3) };
   }
-  return join(prefix, clientPath);
+  return { configured: prefix, client: clientPath };
+}
+
+/** The upstream path for a client path, placeholders of the configuration left in. */
+export function upstreamPath(route: Route, endpoint: Endpoint, clientPath: string): string {
+  const parts = upstreamPathParts(route, endpoint, clientPath);
+  return join(parts.configured, parts.client);
 }
 
 function join(prefix: string, path: string): string {
@@ -74,6 +88,7 @@ const PLACEHOLDER = /\{(\w+)\}/g;
 /**
  * Fills `{model}` from the request and any other `{name}` from the environment: `<PROVIDER>_<NAME>` (for example
  * AZURE_OPENAI_RESOURCE), else `TOKENOMICS_<NAME>`. A placeholder with no value is an error naming both variables.
+ * Only configuration text (upstream_url, chat_path) is filled: a client could otherwise read any variable back.
  */
 export function fillPlaceholders(
   text: string,
@@ -95,17 +110,25 @@ export function fillPlaceholders(
   });
 }
 
-/** The full upstream URL: origin + path, the client's query, the provider's query and a query-scheme key. */
+/**
+ * The full upstream URL: the configured origin and path, the client's path, the client's query, the provider's query
+ * and a query-scheme key. The origin is always the configured one: the client's path is appended as text, so a path
+ * such as `//other.host/x` stays a path.
+ */
 export function buildUpstreamUrl(
   route: Route,
-  path: string,
+  endpoint: Endpoint,
+  clientPath: string,
   clientQuery: string,
   model: string,
   env: Readonly<Record<string, string | undefined>>,
   key: string,
 ): string {
-  const origin = new URL(fillPlaceholders(route.upstreamUrl, route.providerName, model, env));
-  const url = new URL(fillPlaceholders(path, route.providerName, model, env), origin.origin);
+  const fill = (text: string) => fillPlaceholders(text, route.providerName, model, env);
+  const origin = new URL(fill(route.upstreamUrl)).origin;
+  const parts = upstreamPathParts(route, endpoint, clientPath);
+  const url = new URL(origin + join(fill(parts.configured), parts.client));
+  if (url.origin !== origin) throw new RouteError(`the request path ${clientPath} does not stay on the upstream ${origin}`);
   url.search = clientQuery;
   for (const [name, value] of Object.entries(route.provider?.query ?? {})) {
     if (!url.searchParams.has(name)) url.searchParams.set(name, value);

@@ -8,7 +8,7 @@ import { adapterForPath, errorShapeForPath, type FormatAdapter } from '../../cor
 import { GenericTap } from '../../core/formats/generic-tap.js';
 import { resolvePolicy } from '../../core/policy/resolve.js';
 import type { ProviderCatalog } from '../../core/providers/catalog.js';
-import { buildUpstreamUrl, resolveRoute, RouteError, upstreamAuthHeaders, upstreamPath, type Route } from '../../core/providers/route.js';
+import { buildUpstreamUrl, resolveRoute, RouteError, upstreamAuthHeaders, type Route } from '../../core/providers/route.js';
 import { GatewayError, type ErrorShape } from '../../core/proxy/errors.js';
 import { extractToken } from '../../core/proxy/token-extract.js';
 import type { Stats } from '../../core/stats/stats.js';
@@ -159,7 +159,7 @@ export class ProxyHandler {
     let url: string;
     try {
       const query = (req.url ?? '').includes('?') ? (req.url ?? '').slice((req.url ?? '').indexOf('?')) : '';
-      url = buildUpstreamUrl(route, upstreamPath(route, adapter?.endpoint ?? 'other', path), query, model, this.deps.env, key ?? '');
+      url = buildUpstreamUrl(route, adapter?.endpoint ?? 'other', path, query, model, this.deps.env, key ?? '');
     } catch (err) {
       if (err instanceof RouteError) throw new GatewayError('config_error', err.message);
       throw new GatewayError('config_error', `the upstream URL ${route.upstreamUrl} is not valid: ${(err as Error).message}`);
