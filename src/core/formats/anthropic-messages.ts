@@ -2,6 +2,7 @@
 // output count (cumulative, so the last one wins).
 import { anthropicUsage, emptyUsage, num, obj, str, type ResponseMeta, type Usage } from '../usage/usage.js';
 import { modelProblem, parseJsonData, type FormatAdapter, type StreamTap } from './types.js';
+import { anthropicContent } from './content/anthropic.js';
 
 class MessagesTap implements StreamTap {
   #usage: Usage | undefined;
@@ -49,6 +50,7 @@ export const anthropicMessages: FormatAdapter = {
   errorShape: 'anthropic',
   endpoint: 'messages',
   nativeFormat: 'anthropic',
+  content: anthropicContent,
   problem(body) {
     return modelProblem(body) ?? (Array.isArray(body.messages) ? undefined : 'the request body needs a "messages" array');
   },

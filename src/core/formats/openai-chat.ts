@@ -1,6 +1,7 @@
 // OpenAI /v1/chat/completions.
 import { obj, openAiChatUsage, str, type Json, type ResponseMeta, type Usage } from '../usage/usage.js';
 import { modelProblem, parseJsonData, type FormatAdapter, type StreamTap } from './types.js';
+import { chatContent } from './content/chat.js';
 
 function finishReason(body: Json): string | undefined {
   const choices = body.choices;
@@ -39,6 +40,7 @@ export const openAiChat: FormatAdapter = {
   errorShape: 'openai',
   endpoint: 'chat',
   nativeFormat: 'openai',
+  content: chatContent,
   problem(body) {
     return modelProblem(body) ?? (Array.isArray(body.messages) ? undefined : 'the request body needs a "messages" array');
   },

@@ -2,6 +2,7 @@
 // carries the whole response object, usage included, so nothing has to be requested.
 import { obj, openAiResponsesUsage, str, type Json, type ResponseMeta, type Usage } from '../usage/usage.js';
 import { modelProblem, parseJsonData, type FormatAdapter, type StreamTap } from './types.js';
+import { responsesContent } from './content/responses.js';
 
 function readResponse(response: Json): { usage?: Usage; meta: ResponseMeta } {
   const usage = obj(response.usage);
@@ -43,6 +44,7 @@ export const openAiResponses: FormatAdapter = {
   errorShape: 'openai',
   endpoint: 'other',
   nativeFormat: 'openai',
+  content: responsesContent,
   problem: modelProblem,
   isStream: (body) => body.stream === true,
   requestStreamUsage: () => false,

@@ -4,6 +4,7 @@ import type { ApiFormat } from '../providers/catalog.js';
 import type { Endpoint } from '../providers/route.js';
 import type { ErrorShape } from '../proxy/errors.js';
 import type { Json, ResponseMeta, Usage } from '../usage/usage.js';
+import type { ContentAccess } from './content/types.js';
 import type { SseEvent } from './sse.js';
 
 export type FormatName = 'openai-chat' | 'openai-responses' | 'anthropic-messages';
@@ -22,6 +23,8 @@ export interface FormatAdapter {
   readonly endpoint: Endpoint;
   /** The provider wire format this client format is native to. */
   readonly nativeFormat: ApiFormat;
+  /** Where the text the model reads and writes sits in this format's bodies and streams. */
+  readonly content: ContentAccess;
   /** A sentence naming what is wrong with the body, or undefined when the proxy can work with it. */
   problem(body: Json): string | undefined;
   isStream(body: Json): boolean;

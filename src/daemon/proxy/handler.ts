@@ -6,10 +6,18 @@ import { performance } from 'node:perf_hooks';
 import type { Config } from '../../core/config/types.js';
 import { adapterForPath, errorShapeForPath, type FormatAdapter } from '../../core/formats/index.js';
 import { GenericTap } from '../../core/formats/generic-tap.js';
+import { ruleEvents } from '../../core/events/rule-events.js';
+import type { EventSink } from '../../core/events/types.js';
+import type { SseEvent } from '../../core/formats/sse.js';
+import { applyRules, blockedMessage } from '../../core/policy/enforce.js';
+import { modelRefusal } from '../../core/policy/model-check.js';
 import { resolvePolicy } from '../../core/policy/resolve.js';
+import { ruleSetFor, type RuleMatch, type RuleSet, type Scope } from '../../core/policy/rules/engine.js';
+import { StreamGuard } from '../../core/policy/rules/stream-guard.js';
+import { retryPlan, type RetryPlan } from '../../core/proxy/retry.js';
 import type { ProviderCatalog } from '../../core/providers/catalog.js';
 import { buildUpstreamUrl, resolveRoute, RouteError, upstreamAuthHeaders, type Route } from '../../core/providers/route.js';
-import { GatewayError, type ErrorShape } from '../../core/proxy/errors.js';
+import { errorEvent, GatewayError, type ErrorShape } from '../../core/proxy/errors.js';
 import { extractToken } from '../../core/proxy/token-extract.js';
 import type { Stats } from '../../core/stats/stats.js';
 import { hashToken } from '../../core/tokens/token.js';
@@ -19,8 +27,9 @@ import { readBody, sendError } from '../http/io.js';
 import type { Loggers } from '../log/logger.js';
 import { isExpired, type TokenRecord } from '../store/token-store.js';
 import { clientHeaders, upstreamHeaders, upstreamRequestId } from './headers.js';
-import { relayBody, relaySse, type RelayOutcome } from './relay.js';
-import { upstreamFailure, type Upstream } from './upstream.js';
+import { sendWithRetries, type Accepted } from './attempts.js';
+import { decodeBody, readWhole, relayBody, relaySse, type EventFilter, type RelayOutcome } from './relay.js';
+import { upstreamFailure, type Upstream, type UpstreamResponse } from './upstream.js';
 
 /** Largest request body accepted (413 beyond). */
 export const BODY_LIMIT = 32 * 1024 * 1024;
@@ -37,6 +46,7 @@ export interface ProxyDeps {
   readonly stats: Stats;
   readonly logs: Loggers;
   readonly env: NodeJS.ProcessEnv;
+  readonly events: EventSink;
 }
 
 /** What one request did, for the stats, the request log and (later) the ledger. */
@@ -55,7 +65,76 @@ interface Outcome {
   overheadMs?: number;
   requestBody?: string;
   responseBody?: string;
+  ruleMatches?: Array<{ scope: Scope; rule: number; name?: string; action: string; message: string }>;
+  retryCount?: number;
+  fallbackModel?: string;
+  skippedFallbacks?: string[];
 }
+
+/** What the client sent, as every attempt needs it. */
+interface ClientRequest {
+  readonly req: IncomingMessage;
+  readonly requestId: string;
+  readonly path: string;
+  readonly query: string;
+  readonly adapter?: FormatAdapter;
+  readonly raw?: Buffer;
+  readonly body?: Json;
+  readonly record: TokenRecord;
+}
+
+/** One model's request, ready to send. */
+interface Target {
+  readonly model: string;
+  readonly route: Route;
+  readonly rules: RuleSet;
+  readonly url: string;
+  readonly logUrl: string;
+  readonly headers: Record<string, string>;
+  readonly method: string;
+  readonly payload?: Buffer | string;
+  /** stream_options.include_usage was added: the tap drops the usage-only chunk. */
+  readonly addedUsage: boolean;
+  readonly timeoutMs: number;
+}
+
+const NO_RETRIES = (model: string): RetryPlan => ({ models: [model], attemptsPerModel: 1, retryOn: new Set(), enabled: false });
+
+/** Keeps every event (the tap alone decides what to drop). */
+const KEEP_ALL: EventFilter = { event: (raw) => raw, finish: () => '' };
+
+interface GuardFilter extends EventFilter {
+  readonly blocked?: RuleMatch;
+}
+
+/** Output rules on a stream: held-back text, masks, and a format-correct error event when a rule fails. */
+function guardFilter(guard: StreamGuard, shape: ErrorShape): GuardFilter {
+  const filter = {
+    blocked: undefined as RuleMatch | undefined,
+    ending: undefined as string | undefined,
+    event(raw: Buffer, parsed: SseEvent): Buffer | string {
+      const result = guard.onEvent(parsed, raw.toString('utf8'));
+      if (result.blocked) end(result.blocked);
+      return result.out;
+    },
+    finish(): string {
+      const result = guard.finish();
+      if (result.blocked) {
+        end(result.blocked);
+        return result.out + filter.ending!;
+      }
+      return result.out;
+    },
+  };
+  const end = (match: RuleMatch) => {
+    filter.blocked = match;
+    filter.ending = errorEvent(shape, 403, 'forbidden', blockedMessage(match, 'output'));
+  };
+  return filter;
+}
+
+/** Largest non-stream answer held to run output rules on; a larger one is refused rather than sent unchecked. */
+const OUTPUT_CHECK_LIMIT = 32 * 1024 * 1024;
 
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -126,7 +205,104 @@ export class ProxyHandler {
     outcome.model = model || undefined;
     if (this.deps.logs.settings.request_body && raw) outcome.requestBody = raw.subarray(0, LOGGED_BODY_LIMIT).toString('utf8');
 
+    const abort = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) abort.abort();
+    });
+    const query = (req.url ?? '').includes('?') ? (req.url ?? '').slice((req.url ?? '').indexOf('?')) : '';
+    const request: ClientRequest = { req, requestId, path, query, adapter, raw, body, record };
+    const plan = adapter ? retryPlan(record.policy, model) : NO_RETRIES(model);
+    const sentAt = performance.now();
+    let accepted: Accepted<Target>;
+    try {
+      accepted = await sendWithRetries(
+        plan,
+        {
+          prepare: (candidate) => this.#target(request, candidate, candidate === model ? body : undefined, outcome),
+          send: (target) => this.#send(target, abort.signal),
+          onSkip: (candidate, reason) => {
+            outcome.skippedFallbacks = [...(outcome.skippedFallbacks ?? []), candidate];
+            this.deps.logs.proxy.warn({ request_id: requestId, fallback: candidate, reason: reason.message }, 'fallback model refused by the policy');
+          },
+          onRetry: (candidate, why, waitMs) => {
+            this.deps.logs.proxy.info({ request_id: requestId, model: candidate, reason: why, wait_ms: waitMs }, 'retrying upstream request');
+          },
+        },
+        abort.signal,
+      );
+    } catch (err) {
+      if (abort.signal.aborted) {
+        outcome.status = 499;
+        outcome.error = 'client closed the connection';
+        return;
+      }
+      if (err instanceof GatewayError && (err.code === 'upstream_error' || err.code === 'upstream_timeout')) {
+        this.deps.logs.proxy.warn({ request_id: requestId, upstream: outcome.upstreamUrl, error: err.message }, 'upstream request failed');
+      }
+      throw err;
+    }
+    const { target, response: upstream } = accepted;
+    outcome.retryCount = accepted.retries || undefined;
+    if (target.model !== model) outcome.fallbackModel = target.model;
+    const headersAt = performance.now();
+    this.deps.logs.proxy.debug(
+      { request_id: requestId, upstream: target.logUrl, status: upstream.statusCode, ms: Math.round(headersAt - sentAt) },
+      'upstream answered',
+    );
+
+    const upstreamHeaderMap = upstream.headers as Record<string, string | string[] | undefined>;
+    outcome.upstreamRequestId = upstreamRequestId(upstreamHeaderMap);
+    outcome.providerMeta = providerMeta(upstreamHeaderMap);
+    const isSse = String(upstreamHeaderMap['content-type'] ?? '').startsWith('text/event-stream');
+    outcome.status = upstream.statusCode;
+    const gatewayHeaders = () => ({
+      'x-tokenomics-request-id': requestId,
+      'x-tokenomics-overhead-ms': (outcome.overheadMs = sentAt - started + (performance.now() - headersAt)).toFixed(2),
+    });
+    const toFailure = (err: unknown) => upstreamFailure(err, target.url, target.timeoutMs);
+    const ok = upstream.statusCode < 400;
+    const guardOutput = Boolean(adapter) && ok && target.rules.hasOutput;
+
+    let relayed: RelayOutcome;
+    if (isSse) {
+      res.writeHead(upstream.statusCode, { ...clientHeaders(upstreamHeaderMap, target.addedUsage || guardOutput), ...gatewayHeaders() });
+      res.flushHeaders();
+      const tap = adapter && ok ? adapter.createTap(target.addedUsage) : new GenericTap();
+      const shape = adapter?.errorShape ?? errorShapeForPath(path);
+      const guard = guardOutput ? new StreamGuard(target.rules, adapter!.content.stream) : undefined;
+      const filter = guard ? guardFilter(guard, shape) : target.addedUsage && ok ? KEEP_ALL : undefined;
+      relayed = await relaySse(upstream.body, res, tap, filter, shape, toFailure);
+      outcome.usage = tap.usage();
+      outcome.meta = tap.meta();
+      if (guard) this.#ruleOutcome(outcome, target, guard.matches(), filter === KEEP_ALL ? undefined : (filter as GuardFilter).blocked, 'output');
+    } else if (guardOutput) {
+      relayed = await this.#sendCheckedBody(upstream, res, target, adapter!, outcome, gatewayHeaders, toFailure);
+    } else {
+      res.writeHead(upstream.statusCode, { ...clientHeaders(upstreamHeaderMap, false), ...gatewayHeaders() });
+      res.flushHeaders();
+      const encoding = upstreamHeaderMap['content-encoding'];
+      const result = await relayBody(upstream.body, res, typeof encoding === 'string' ? encoding : undefined, toFailure);
+      relayed = result;
+      const json = result.copy.json();
+      if (json) this.#readUsage(outcome, adapter, json);
+      if (this.deps.logs.settings.response_body) outcome.responseBody = result.copy.text(LOGGED_BODY_LIMIT);
+    }
+    if (relayed.clientGone) {
+      outcome.error = 'client closed the connection before the response ended';
+    } else if (relayed.failure) {
+      outcome.error = relayed.failure.message;
+      this.deps.logs.proxy.warn({ request_id: requestId, upstream: target.logUrl, error: relayed.failure.message }, 'upstream failed mid-response');
+    }
+  }
+
+  /** Everything needed to send the request for one model: policy checks, input rules, prompts, URL and headers. */
+  #target(request: ClientRequest, model: string, primaryBody: Json | undefined, outcome: Outcome): Target {
+    const { record, adapter } = request;
     const resolved = resolvePolicy(record.policy, model);
+    if (model) {
+      const refusal = modelRefusal(resolved, model);
+      if (refusal) throw new GatewayError('forbidden', refusal);
+    }
     const route = resolveRoute({
       catalog: this.deps.catalog,
       providerName: resolved.providerName ?? record.policy.default_provider,
@@ -135,7 +311,7 @@ export class ProxyHandler {
       policyKeyEnv: resolved.baseKeyEnv,
       serverUpstreamUrl: this.deps.config.server.upstream_url,
     });
-    outcome.route = route;
+    outcome.route ??= route;
     if (adapter && route.apiFormat !== adapter.nativeFormat) {
       throw new GatewayError(
         'not_supported',
@@ -151,86 +327,126 @@ export class ProxyHandler {
       );
     }
 
-    const stream = adapter ? adapter.isStream(body!) : false;
-    outcome.stream = stream || undefined;
-    const addedUsage = stream && adapter ? adapter.requestStreamUsage(body!) : false;
-    const payload = addedUsage ? JSON.stringify(body) : raw;
+    const rules = ruleSetFor(resolved.rules);
+    let payload: Buffer | string | undefined = request.raw;
+    let addedUsage = false;
+    if (adapter) {
+      // A fallback starts again from the client's own body, so no earlier model's changes leak into it.
+      const body = primaryBody ?? { ...(JSON.parse(request.raw!.toString('utf8')) as Json), model };
+      let changed = body !== primaryBody;
+      if (rules.hasInput) {
+        const checked = applyRules(rules, 'input', (visit) => adapter.content.visitInput(body, visit));
+        this.#ruleOutcome(outcome, { model }, checked.matches, checked.blocked, 'input');
+        if (checked.blocked) throw new GatewayError('forbidden', blockedMessage(checked.blocked, 'input'));
+        changed ||= checked.masked;
+      }
+      if (resolved.prompts.length) {
+        adapter.content.injectPrompts(body, resolved.prompts);
+        changed = true;
+      }
+      addedUsage = adapter.isStream(body) && adapter.requestStreamUsage(body);
+      if (changed || addedUsage) payload = JSON.stringify(body);
+      outcome.stream ??= adapter.isStream(body) || undefined;
+    }
 
     let url: string;
     try {
-      const query = (req.url ?? '').includes('?') ? (req.url ?? '').slice((req.url ?? '').indexOf('?')) : '';
-      url = buildUpstreamUrl(route, adapter?.endpoint ?? 'other', path, query, model, this.deps.env, key ?? '');
+      url = buildUpstreamUrl(route, adapter?.endpoint ?? 'other', request.path, request.query, model, this.deps.env, key ?? '');
     } catch (err) {
       if (err instanceof RouteError) throw new GatewayError('config_error', err.message);
       throw new GatewayError('config_error', `the upstream URL ${route.upstreamUrl} is not valid: ${(err as Error).message}`);
     }
-    const logUrl = url.split('?', 1)[0]!;
-    outcome.upstreamUrl = logUrl;
+    const headers = upstreamHeaders(request.req.headers, { ...upstreamAuthHeaders(route, key ?? ''), 'x-client-request-id': request.requestId });
+    return {
+      model,
+      route,
+      rules,
+      url,
+      logUrl: url.split('?', 1)[0]!,
+      headers,
+      method: request.req.method ?? 'GET',
+      payload,
+      addedUsage,
+      timeoutMs: (resolved.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000,
+    };
+  }
 
-    const timeoutMs = (resolved.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
-    const abort = new AbortController();
-    res.on('close', () => {
-      if (!res.writableFinished) abort.abort();
-    });
-    const headers = upstreamHeaders(req.headers, { ...upstreamAuthHeaders(route, key ?? ''), 'x-client-request-id': requestId });
-    const sentAt = performance.now();
-    let upstream;
+  async #send(target: Target, signal: AbortSignal): Promise<UpstreamResponse> {
     try {
-      upstream = await this.deps.upstream.send({ url, method: req.method ?? 'GET', headers, body: payload, timeoutMs, signal: abort.signal });
+      return await this.deps.upstream.send({
+        url: target.url,
+        method: target.method,
+        headers: target.headers,
+        body: target.payload,
+        timeoutMs: target.timeoutMs,
+        signal,
+      });
     } catch (err) {
-      if (abort.signal.aborted) {
-        outcome.status = 499;
-        outcome.error = 'client closed the connection';
-        return;
-      }
-      const failure = upstreamFailure(err, url, timeoutMs);
-      this.deps.logs.proxy.warn({ request_id: requestId, upstream: logUrl, error: failure.message }, 'upstream request failed');
-      throw failure;
+      if (signal.aborted) throw err;
+      throw upstreamFailure(err, target.url, target.timeoutMs);
     }
-    const headersAt = performance.now();
-    this.deps.logs.proxy.debug(
-      { request_id: requestId, upstream: logUrl, status: upstream.statusCode, ms: Math.round(headersAt - sentAt) },
-      'upstream answered',
-    );
+  }
 
-    const upstreamHeaderMap = upstream.headers as Record<string, string | string[] | undefined>;
-    outcome.upstreamRequestId = upstreamRequestId(upstreamHeaderMap);
-    outcome.providerMeta = providerMeta(upstreamHeaderMap);
-    const isSse = String(upstreamHeaderMap['content-type'] ?? '').startsWith('text/event-stream');
-    const overheadMs = sentAt - started + (performance.now() - headersAt);
-    outcome.overheadMs = overheadMs;
-    res.writeHead(upstream.statusCode, {
-      ...clientHeaders(upstreamHeaderMap, isSse && addedUsage),
-      'x-tokenomics-request-id': requestId,
-      'x-tokenomics-overhead-ms': overheadMs.toFixed(2),
-    });
-    res.flushHeaders();
-    outcome.status = upstream.statusCode;
-
-    const toFailure = (err: unknown) => upstreamFailure(err, url, timeoutMs);
-    let relayed: RelayOutcome;
-    if (isSse) {
-      const tap = adapter && upstream.statusCode < 400 ? adapter.createTap(addedUsage) : new GenericTap();
-      relayed = await relaySse(upstream.body, res, tap, addedUsage && upstream.statusCode < 400, adapter?.errorShape ?? errorShapeForPath(path), toFailure);
-      outcome.usage = tap.usage();
-      outcome.meta = tap.meta();
-    } else {
-      const encoding = upstreamHeaderMap['content-encoding'];
-      const result = await relayBody(upstream.body, res, typeof encoding === 'string' ? encoding : undefined, toFailure);
-      relayed = result;
-      const json = result.copy.json();
-      if (json) {
-        const read = adapter ? adapter.usageFromBody(json) : { usage: anyUsage(json), meta: {} };
-        outcome.usage = read.usage;
-        outcome.meta = read.meta;
-      }
-      if (this.deps.logs.settings.response_body) outcome.responseBody = result.copy.text(LOGGED_BODY_LIMIT);
+  /** A non-stream answer under output rules: read whole, checked and masked, then sent (or refused with 403). */
+  async #sendCheckedBody(
+    upstream: UpstreamResponse,
+    res: ServerResponse,
+    target: Target,
+    adapter: FormatAdapter,
+    outcome: Outcome,
+    gatewayHeaders: () => Record<string, string>,
+    toFailure: (err: unknown) => GatewayError,
+  ): Promise<RelayOutcome> {
+    const headers = upstream.headers as Record<string, string | string[] | undefined>;
+    let bytes: Buffer;
+    try {
+      bytes = await readWhole(upstream.body, OUTPUT_CHECK_LIMIT);
+    } catch (err) {
+      throw err instanceof GatewayError ? err : toFailure(err);
     }
-    if (relayed.clientGone) {
-      outcome.error = 'client closed the connection before the response ended';
-    } else if (relayed.failure) {
-      outcome.error = relayed.failure.message;
-      this.deps.logs.proxy.warn({ request_id: requestId, upstream: logUrl, error: relayed.failure.message }, 'upstream failed mid-response');
+    const encoding = headers['content-encoding'];
+    const decoded = decodeBody(bytes, typeof encoding === 'string' ? encoding : undefined);
+    const json = decoded && decoded[0] === 123 ? parseJsonOrUndefined(decoded) : undefined;
+    let out = bytes;
+    let outHeaders = clientHeaders(headers, false);
+    if (json) {
+      const checked = applyRules(target.rules, 'output', (visit) => adapter.content.visitOutput(json, visit));
+      this.#ruleOutcome(outcome, target, checked.matches, checked.blocked, 'output');
+      this.#readUsage(outcome, adapter, json);
+      if (checked.blocked) throw new GatewayError('forbidden', blockedMessage(checked.blocked, 'output'));
+      if (checked.masked) {
+        out = Buffer.from(JSON.stringify(json));
+        const { 'content-encoding': _encoding, ...rest } = outHeaders;
+        outHeaders = rest;
+      }
+    }
+    res.writeHead(upstream.statusCode, { ...outHeaders, 'content-length': String(out.length), ...gatewayHeaders() });
+    res.end(out);
+    if (this.deps.logs.settings.response_body) outcome.responseBody = (decoded ?? out).subarray(0, LOGGED_BODY_LIMIT).toString('utf8');
+    return { complete: true, clientGone: false, bytes: bytes.length };
+  }
+
+  #readUsage(outcome: Outcome, adapter: FormatAdapter | undefined, json: Json): void {
+    const read = adapter ? adapter.usageFromBody(json) : { usage: anyUsage(json), meta: {} };
+    outcome.usage = read.usage;
+    outcome.meta = read.meta;
+  }
+
+  /** Records rule matches for the request log and fires their events. */
+  #ruleOutcome(
+    outcome: Outcome,
+    target: { readonly model: string },
+    matches: readonly RuleMatch[],
+    blocked: RuleMatch | undefined,
+    scope: Scope,
+  ): void {
+    if (!matches.length) return;
+    outcome.ruleMatches = [
+      ...(outcome.ruleMatches ?? []),
+      ...matches.map((m) => ({ scope, rule: m.index, name: m.name, action: m.action, message: m.message })),
+    ];
+    for (const event of ruleEvents(matches, blocked, { tokenHash: outcome.tokenHash ?? '', model: target.model, scope })) {
+      this.deps.events.emit(event.type, event.data);
     }
   }
 
@@ -277,11 +493,24 @@ export class ProxyHandler {
         actual_model: outcome.meta?.actualModel,
         finish_reason: outcome.meta?.finishReason,
         provider_meta: outcome.providerMeta,
+        rule_matches: outcome.ruleMatches,
+        retry_count: outcome.retryCount,
+        fallback_model: outcome.fallbackModel,
+        skipped_fallbacks: outcome.skippedFallbacks,
         request_body: outcome.requestBody,
         response_body: outcome.responseBody,
       },
       'request',
     );
+  }
+}
+
+function parseJsonOrUndefined(bytes: Buffer): Json | undefined {
+  try {
+    const value: unknown = JSON.parse(bytes.toString('utf8'));
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : undefined;
+  } catch {
+    return undefined;
   }
 }
 

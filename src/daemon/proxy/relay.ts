@@ -2,8 +2,8 @@
 // format tap (event by event, optionally dropping events the tap rejects), other bodies through a bounded copy.
 import type { ServerResponse } from 'node:http';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
-import { errorEvent, type ErrorShape, type GatewayError } from '../../core/proxy/errors.js';
-import { parseEvent, SseSplitter } from '../../core/formats/sse.js';
+import { errorEvent, GatewayError, type ErrorShape } from '../../core/proxy/errors.js';
+import { parseEvent, SseSplitter, type SseEvent } from '../../core/formats/sse.js';
 import type { StreamTap } from '../../core/formats/types.js';
 import type { Json } from '../../core/usage/usage.js';
 
@@ -36,10 +36,12 @@ function write(res: ServerResponse, chunk: Buffer | string): Promise<void> | und
 async function relay(
   body: AsyncIterable<Buffer>,
   res: ServerResponse,
-  onChunk: (chunk: Buffer) => Buffer | undefined,
+  onChunk: (chunk: Buffer) => Buffer | string | undefined,
   toFailure: (err: unknown) => GatewayError,
   onFailure: (failure: GatewayError) => void,
-  onEnd?: () => Buffer | undefined,
+  onEnd?: () => Buffer | string | undefined,
+  /** True once the relay must stop reading and end the response (onEnd supplies the last bytes). */
+  stopped?: () => boolean,
 ): Promise<RelayOutcome> {
   let bytes = 0;
   try {
@@ -51,6 +53,7 @@ async function relay(
         if (pending) await pending;
       }
       if (res.destroyed) return { complete: false, clientGone: true, bytes };
+      if (stopped?.()) break;
     }
   } catch (err) {
     if (res.destroyed) return { complete: false, clientGone: true, bytes };
@@ -64,27 +67,45 @@ async function relay(
   return { complete: true, clientGone: false, bytes };
 }
 
+/** Rewrites a stream event by event: drops events, changes them, or ends the stream early. */
+export interface EventFilter {
+  /** What to send in place of one whole event: its raw bytes, other bytes, or '' to drop it. */
+  event(raw: Buffer, parsed: SseEvent): Buffer | string;
+  /** Once set (by event()), the bytes that end the stream now; nothing more is read from the upstream. */
+  readonly ending?: string;
+  /** Bytes to send before the stream's natural end (text still held back). */
+  finish(): string;
+}
+
 /**
- * Relays an event stream. Without filtering, every chunk is written the moment it arrives and parsed after;
- * with filtering, whole events are written as they complete (a partial event waits for its end).
+ * Relays an event stream. Without a filter, every chunk is written the moment it arrives and parsed after;
+ * with one, whole events are written as they complete (a partial event waits for its end).
  */
 export function relaySse(
   body: AsyncIterable<Buffer>,
   res: ServerResponse,
   tap: StreamTap,
-  filter: boolean,
+  filter: EventFilter | undefined,
   shape: ErrorShape,
   toFailure: (err: unknown) => GatewayError,
 ): Promise<RelayOutcome> {
   const splitter = new SseSplitter();
-  const onChunk = (chunk: Buffer): Buffer | undefined => {
+  const onChunk = (chunk: Buffer): Buffer | string | undefined => {
     const events = splitter.push(chunk);
     if (!filter) {
       for (const raw of events) tap.onEvent(parseEvent(raw.toString('utf8')));
       return chunk;
     }
-    const kept = events.filter((raw) => tap.onEvent(parseEvent(raw.toString('utf8'))));
-    return kept.length === events.length && events.length === 1 ? kept[0] : Buffer.concat(kept);
+    let out: Array<Buffer | string> | undefined;
+    for (let i = 0; i < events.length && filter.ending === undefined; i++) {
+      const raw = events[i]!;
+      const parsed = parseEvent(raw.toString('utf8'));
+      const sent = tap.onEvent(parsed) ? filter.event(raw, parsed) : '';
+      if (sent === raw && events.length === 1) return raw;
+      (out ??= []).push(sent);
+    }
+    // When the filter ended the stream, the relay stops reading and onEnd() sends the ending.
+    return out ? out.join('') : undefined;
   };
   const onFailure = (failure: GatewayError) => {
     // The status line is gone; end the stream with an error event the client's SDK understands.
@@ -92,14 +113,18 @@ export function relaySse(
     if (filter && rest) res.write(rest);
     res.end(errorEvent(shape, failure.status, failure.code, failure.message));
   };
-  const onEnd = (): Buffer | undefined => {
+  const onEnd = (): string | Buffer | undefined => {
     // A last event without its blank line: read it, and forward it if it was held back.
     const rest = splitter.rest();
-    if (!rest) return undefined;
-    const keep = tap.onEvent(parseEvent(rest.toString('utf8')));
-    return filter && keep ? rest : undefined;
+    const parsed = rest ? parseEvent(rest.toString('utf8')) : undefined;
+    if (!filter) {
+      if (parsed) tap.onEvent(parsed);
+      return undefined;
+    }
+    const last = parsed && tap.onEvent(parsed) ? filter.event(rest!, parsed) : '';
+    return filter.ending ?? `${filter.finish()}${last}`;
   };
-  return relay(body, res, onChunk, toFailure, onFailure, onEnd);
+  return relay(body, res, onChunk, toFailure, onFailure, onEnd, () => filter?.ending !== undefined);
 }
 
 export interface BodyCopy {
@@ -133,7 +158,7 @@ export async function relayBody(
   let decoded: Buffer | undefined;
   const bytes = (): Buffer | undefined => {
     if (decoded || kept > COPY_LIMIT) return decoded;
-    decoded = decode(Buffer.concat(chunks), contentEncoding);
+    decoded = decodeBody(Buffer.concat(chunks), contentEncoding);
     return decoded;
   };
   return {
@@ -155,7 +180,8 @@ export async function relayBody(
   };
 }
 
-function decode(buf: Buffer, encoding: string | undefined): Buffer | undefined {
+/** A body in its content-encoding, decoded; undefined when the encoding is unknown or the bytes are damaged. */
+export function decodeBody(buf: Buffer, encoding: string | undefined): Buffer | undefined {
   try {
     switch ((encoding ?? '').trim().toLowerCase()) {
       case '':
@@ -174,4 +200,18 @@ function decode(buf: Buffer, encoding: string | undefined): Buffer | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Reads a whole upstream body, up to `limit` bytes (a 502 beyond: it cannot be checked). */
+export async function readWhole(body: AsyncIterable<Buffer>, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > limit) {
+      throw new GatewayError('upstream_error', `the upstream answer is larger than ${Math.round(limit / 1048576)} MB, too large to check against the output rules`);
+    }
+    chunks.push(chunk);
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }

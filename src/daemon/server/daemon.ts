@@ -9,6 +9,7 @@ import { startControlServer, type ControlServer } from '../control/server.js';
 import { removeState, writeState } from '../control/state-file.js';
 import { describeKeys, loadKeys } from '../keys/keys.js';
 import { createLoggers, type Loggers } from '../log/logger.js';
+import { EventHub } from '../events/hub.js';
 import { ProxyHandler } from '../proxy/handler.js';
 import { Upstream } from '../proxy/upstream.js';
 import { CachedTokens } from '../store/token-cache.js';
@@ -92,7 +93,9 @@ export async function startDaemon(loaded: LoadedConfig, options: DaemonOptions):
     const stats = new Stats();
     const upstream = new Upstream();
     cleanups.push(() => upstream.close());
-    const proxy = new ProxyHandler({ config, catalog: loaded.catalog, hashKey: keys.hashKey, tokens, upstream, stats, logs, env: process.env });
+    const events = new EventHub((err, event) => logs.app.error({ err, event: event.type }, 'an event subscriber failed'));
+    if (logs.app.isLevelEnabled('debug')) events.subscribe((event) => logs.app.debug({ event: event.type, data: event.data }, 'event'));
+    const proxy = new ProxyHandler({ config, catalog: loaded.catalog, hashKey: keys.hashKey, tokens, upstream, stats, logs, env: process.env, events });
     const router = createRouter(proxy, stats);
 
     const active = new Set<Socket>();

@@ -109,12 +109,14 @@ export class RuleSet {
   readonly #rules: CompiledRule[];
   readonly hasInput: boolean;
   readonly hasOutput: boolean;
+  readonly hasInputMask: boolean;
   readonly hasOutputMask: boolean;
 
   constructor(rules: readonly Rule[]) {
     this.#rules = rules.map(compileRule);
     this.hasInput = this.#rules.some((r) => r.input);
     this.hasOutput = this.#rules.some((r) => r.output);
+    this.hasInputMask = this.#rules.some((r) => r.input && r.rule.action === 'mask');
     this.hasOutputMask = this.#rules.some((r) => r.output && r.rule.action === 'mask');
   }
 
