@@ -8,6 +8,11 @@
 //   reset-mid-stream  send two stream events, then destroy the socket
 //   hang              never answer
 // `x-mock-chunk-delay` sets the pause between stream events in ms (default 20).
+// `x-mock-words` (a JSON array of strings) replaces the answer's text pieces: one stream delta each, joined when not streaming.
+// `x-mock-statuses` (e.g. `503,503,200`) with `x-mock-sequence` (any id): the n-th request of that sequence answers
+//   the n-th status (the last one repeats); 200 answers normally, others with an OpenAI-style error body.
+// `x-mock-fail-models` (comma-separated): requests for these models answer 503.
+// `x-mock-retry-after` is sent as Retry-After on the error answers above.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -32,13 +37,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export const MOCK_USAGE = { prompt_tokens: 11, completion_tokens: 7, cached: 3, reasoning: 2 } as const;
 
-function openAiChat(model: string) {
+function openAiChat(model: string, text = 'Hello from the mock.') {
   return {
     id: 'chatcmpl-mock',
     object: 'chat.completion',
     created: 1_700_000_000,
     model,
-    choices: [{ index: 0, message: { role: 'assistant', content: 'Hello from the mock.' }, finish_reason: 'stop', logprobs: null }],
+    choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop', logprobs: null }],
     usage: {
       prompt_tokens: MOCK_USAGE.prompt_tokens,
       completion_tokens: MOCK_USAGE.completion_tokens,
@@ -64,14 +69,14 @@ function chatChunks(model: string, words: string[], includeUsage: boolean): stri
   return events;
 }
 
-function responsesBody(model: string) {
+function responsesBody(model: string, text = 'Hello from the mock.') {
   return {
     id: 'resp_mock',
     object: 'response',
     created_at: 1_700_000_000,
     status: 'completed',
     model,
-    output: [{ type: 'message', id: 'msg_mock', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: 'Hello from the mock.', annotations: [] }] }],
+    output: [{ type: 'message', id: 'msg_mock', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text, annotations: [] }] }],
     usage: {
       input_tokens: MOCK_USAGE.prompt_tokens,
       input_tokens_details: { cached_tokens: MOCK_USAGE.cached },
@@ -83,7 +88,7 @@ function responsesBody(model: string) {
 }
 
 function responsesEvents(model: string, words: string[]): string[] {
-  const done = responsesBody(model);
+  const done = responsesBody(model, words.join(''));
   const created = { ...done, status: 'in_progress', output: [], usage: null };
   const events: Array<[string, unknown]> = [
     ['response.created', { type: 'response.created', sequence_number: 0, response: created }],
@@ -93,13 +98,13 @@ function responsesEvents(model: string, words: string[]): string[] {
   return events.map(([name, data]) => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
 }
 
-function anthropicBody(model: string) {
+function anthropicBody(model: string, text = 'Hello from the mock.') {
   return {
     id: 'msg_mock',
     type: 'message',
     role: 'assistant',
     model,
-    content: [{ type: 'text', text: 'Hello from the mock.' }],
+    content: [{ type: 'text', text }],
     stop_reason: 'end_turn',
     stop_sequence: null,
     usage: { input_tokens: 5, cache_read_input_tokens: 4, cache_creation_input_tokens: 2, output_tokens: MOCK_USAGE.completion_tokens },
@@ -143,8 +148,26 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(text);
 }
 
+function wordsFrom(header: string | string[] | undefined): string[] {
+  if (typeof header !== 'string') return WORDS;
+  const words: unknown = JSON.parse(header);
+  return Array.isArray(words) && words.every((w) => typeof w === 'string') ? words : WORDS;
+}
+
 export async function startMockUpstream(): Promise<MockUpstream> {
   const requests: ReceivedRequest[] = [];
+  const sequences = new Map<string, number>();
+  /** The status a sequenced or model-failing request is told to answer, or 200. */
+  const scriptedStatus = (req: IncomingMessage, model: string): number => {
+    const failing = String(req.headers['x-mock-fail-models'] ?? '').split(',').filter(Boolean);
+    if (failing.includes(model)) return 503;
+    const statuses = String(req.headers['x-mock-statuses'] ?? '').split(',').filter(Boolean).map(Number);
+    if (!statuses.length) return 200;
+    const id = String(req.headers['x-mock-sequence'] ?? '');
+    const n = sequences.get(id) ?? 0;
+    sequences.set(id, n + 1);
+    return statuses[Math.min(n, statuses.length - 1)]!;
+  };
   const sentAt: number[][] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -171,19 +194,26 @@ export async function startMockUpstream(): Promise<MockUpstream> {
         res.writeHead(200, { 'content-type': 'application/json' });
         return void res.end('{"id": "chatcmpl-mock", "choices": [ this is not json');
       }
+      const status = scriptedStatus(req, model);
+      if (status !== 200) {
+        const retryAfter = req.headers['x-mock-retry-after'];
+        const headers: Record<string, string> = typeof retryAfter === 'string' ? { 'retry-after': retryAfter } : {};
+        return json(res, status, { error: { message: `mock upstream answered ${status} for ${model}`, type: 'server_error', code: 'mock_scripted' } }, headers);
+      }
+      const words = wordsFrom(req.headers['x-mock-words']);
       const streaming = parsed?.stream === true;
       if (path.endsWith('/chat/completions')) {
-        if (!streaming) return json(res, 200, openAiChat(model), { 'x-request-id': 'req_mock_1', 'x-ratelimit-remaining-requests': '99' });
+        if (!streaming) return json(res, 200, openAiChat(model, words.join('')), { 'x-request-id': 'req_mock_1', 'x-ratelimit-remaining-requests': '99' });
         const options = parsed?.stream_options as { include_usage?: boolean } | undefined;
-        return void stream(res, chatChunks(model, WORDS, options?.include_usage === true), delay, sent, fault);
+        return void stream(res, chatChunks(model, words, options?.include_usage === true), delay, sent, fault);
       }
       if (path.endsWith('/responses')) {
-        if (!streaming) return json(res, 200, responsesBody(model));
-        return void stream(res, responsesEvents(model, WORDS), delay, sent, fault);
+        if (!streaming) return json(res, 200, responsesBody(model, words.join('')));
+        return void stream(res, responsesEvents(model, words), delay, sent, fault);
       }
       if (path.endsWith('/messages')) {
-        if (!streaming) return json(res, 200, anthropicBody(model), { 'request-id': 'req_mock_anthropic' });
-        return void stream(res, anthropicEvents(model, WORDS), delay, sent, fault);
+        if (!streaming) return json(res, 200, anthropicBody(model, words.join('')), { 'request-id': 'req_mock_anthropic' });
+        return void stream(res, anthropicEvents(model, words), delay, sent, fault);
       }
       if (path.endsWith('/models')) return json(res, 200, { object: 'list', data: [{ id: 'gpt-4o-mini', object: 'model', created: 0, owned_by: 'mock' }] });
       if (path.endsWith('/embeddings')) {
