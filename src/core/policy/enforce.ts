@@ -20,17 +20,15 @@ export function applyRules(rules: RuleSet, scope: Scope, visitAll: (visit: TextV
   const hasMask = scope === 'input' ? rules.hasInputMask : rules.hasOutputMask;
   visitAll((text) => {
     if (blocked || !text) return undefined;
-    const check = rules.check(text, scope);
-    matches.push(...check.matches);
-    if (check.blocked) {
-      blocked = check.blocked;
+    const result = rules.evaluate(text, scope, hasMask);
+    matches.push(...result.matches);
+    if (result.blocked) {
+      blocked = result.blocked;
       return undefined;
     }
-    if (!hasMask || !check.matches.some((m) => m.action === 'mask')) return undefined;
-    const replaced = rules.mask(text, scope);
-    if (replaced === text) return undefined;
+    if (result.masked === undefined || result.masked === text) return undefined;
     masked = true;
-    return replaced;
+    return result.masked;
   });
   return { matches, blocked, masked };
 }

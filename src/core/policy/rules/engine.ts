@@ -126,8 +126,18 @@ export class RuleSet {
 
   /** Runs the scope's rules in order; stops at the first `fail`. */
   check(text: string, scope: Scope): RuleCheck {
+    return this.evaluate(text, scope, false);
+  }
+
+  /**
+   * check(), and when `mask` is set and no rule blocks, the text with every `mask` match replaced, computed from the
+   * same matches (one pass of each rule over the text). `masked` is absent when nothing was masked.
+   */
+  evaluate(text: string, scope: Scope, mask: boolean): RuleCheck & { masked?: string } {
     const matches: RuleMatch[] = [];
     if (!text) return { matches };
+    let maskSpans: Span[] | undefined;
+    let maskWhole = false;
     for (const compiled of this.#rules) {
       if (!(scope === 'input' ? compiled.input : compiled.output)) continue;
       const spans = compiled.spans(text);
@@ -136,8 +146,13 @@ export class RuleSet {
       const match: RuleMatch = { index: compiled.index, name: rule.name, type: rule.type, action: rule.action, message: compiled.message(text, spans) };
       matches.push(match);
       if (rule.action === 'fail') return { matches, blocked: match };
+      if (mask && rule.action === 'mask') {
+        if (rule.type === 'jailbreak') maskWhole = true;
+        else (maskSpans ??= []).push(...spans);
+      }
     }
-    return { matches };
+    if (maskWhole) return { matches, masked: JAILBREAK_MASK };
+    return maskSpans ? { matches, masked: replaceSpans(text, maskSpans) } : { matches };
   }
 
   /** Where the scope's `mask` rules match in `text` (a jailbreak mask covers all of it). */
