@@ -435,3 +435,55 @@ describe('retries and fallbacks', () => {
     expect(logFile).not.toContain(EMAIL);
   });
 });
+
+describe('events', () => {
+  let debug: RunningDaemon;
+  const debugDir = join(home, 'debug', '.tokenomics');
+
+  beforeAll(async () => {
+    debug = await startDaemon({
+      home,
+      dir: debugDir,
+      env: { TOKENOMICS_SERVER_UPSTREAM_URL: mock.url, MOCK_KEY: 'sk-mock-secret', TOKENOMICS_LOGGING_LEVEL: 'debug' },
+    });
+  });
+  afterAll(async () => {
+    await debug?.stop();
+  });
+
+  /** Events the daemon emitted, as its debug log shows them (webhooks subscribe to the same hub). */
+  const events = () =>
+    debug
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('"msg":"event"'))
+      .map((line) => JSON.parse(line) as { event: string; data: Record<string, unknown> });
+
+  it('fires rule and request events with the reference payloads', async () => {
+    const result = await runCli(
+      ['--dir', debugDir, 'token', 'create', '--json', '--policy', JSON.stringify(openAiPolicy({ rules: [{ name: 'mail', type: 'pii', detect: ['email'], action: 'mask' }, { name: 'deploy', type: 'keyword', keywords: ['deploy'], action: 'warn' }] }))],
+      { home, env: { ...TEST_KEYS } },
+    );
+    const { token: key, hash } = JSON.parse(result.stdout) as { token: string; hash: string };
+    await new OpenAI({ apiKey: key, baseURL: `${debug.url}/v1`, maxRetries: 0 }).chat.completions.create({
+      model: MODEL,
+      messages: [{ role: 'user', content: `deploy and mail ${EMAIL}` }],
+    });
+    const deadline = Date.now() + 2_000;
+    while (!events().some((e) => e.event === 'request.completed') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    const seen = events();
+    const short = hash.slice(0, 16);
+    expect(seen.find((e) => e.event === 'rule.mask')?.data).toMatchObject({ token_hash: short, model: MODEL, rule_name: 'mail', action: 'mask' });
+    expect(seen.find((e) => e.event === 'rule.warning')?.data).toMatchObject({ token_hash: short, rule_name: 'deploy', action: 'warn' });
+    expect(seen.find((e) => e.event === 'request.completed')?.data).toEqual({
+      token_hash: short,
+      model: MODEL,
+      stream: false,
+      status_code: 200,
+      input_tokens: 11,
+      output_tokens: 7,
+      error: false,
+    });
+    expect(debug.output()).not.toContain(EMAIL);
+  });
+});

@@ -7,7 +7,7 @@ import type { Config } from '../../core/config/types.js';
 import { adapterForPath, errorShapeForPath, type FormatAdapter } from '../../core/formats/index.js';
 import { GenericTap } from '../../core/formats/generic-tap.js';
 import { ruleEvents } from '../../core/events/rule-events.js';
-import type { EventSink } from '../../core/events/types.js';
+import { shortHash, type EventSink } from '../../core/events/types.js';
 import type { SseEvent } from '../../core/formats/sse.js';
 import { applyRules, blockedMessage } from '../../core/policy/enforce.js';
 import { modelRefusal } from '../../core/policy/model-check.js';
@@ -174,7 +174,10 @@ export class ProxyHandler {
     const record = await this.deps.tokens.get(hash);
     if (!record) throw new GatewayError('invalid_token', 'invalid token');
     outcome.tokenHash = hash;
-    if (isExpired(record)) throw new GatewayError('expired_token', `token expired at ${record.expiresAt}`);
+    if (isExpired(record)) {
+      this.deps.events.emit('token.expired', { token_hash: shortHash(hash), expired_at: record.expiresAt });
+      throw new GatewayError('expired_token', `token expired at ${record.expiresAt}`);
+    }
     return record;
   }
 
@@ -461,6 +464,15 @@ export class ProxyHandler {
         outputTokens: usage?.output_tokens ?? 0,
         error: outcome.status >= 400 || outcome.error !== undefined,
         at: startedAt,
+      });
+      this.deps.events.emit('request.completed', {
+        token_hash: shortHash(outcome.tokenHash),
+        model: outcome.fallbackModel ?? outcome.model ?? '',
+        stream: outcome.stream ?? false,
+        status_code: outcome.status,
+        input_tokens: usage?.input_tokens ?? 0,
+        output_tokens: usage?.output_tokens ?? 0,
+        error: outcome.status >= 400 || outcome.error !== undefined,
       });
     }
     const logs = this.deps.logs;
