@@ -7,6 +7,8 @@ import { cachedPattern } from './regex.js';
 export interface ResolvedPolicy {
   /** Name of the provider whose policy matched; undefined when only the global policy applies. */
   readonly providerName?: string;
+  /** `<provider>#<index>` of the matched provider policy: its own max_tokens counter. */
+  readonly providerPolicyKey?: string;
   readonly baseKeyEnv?: string;
   readonly upstreamUrl?: string;
   readonly maxTokens?: number;
@@ -66,12 +68,14 @@ export function resolvePolicy(policy: Policy, model: string): ResolvedPolicy {
 export function resolveForModel(policy: Policy, model: string): ResolvedPolicy {
   const base = globalOnly(policy);
   for (const [name, list] of Object.entries(policy.providers ?? {})) {
-    const hit = list.find((candidate) => matches(candidate, model));
-    if (!hit) continue;
+    const index = list.findIndex((candidate) => matches(candidate, model));
+    if (index < 0) continue;
+    const hit = list[index]!;
     const constrainsModel = Boolean(hit.model || hit.model_regex);
     return {
       ...base,
       providerName: name,
+      providerPolicyKey: `${name}#${index}`,
       baseKeyEnv: hit.base_key_env || base.baseKeyEnv,
       upstreamUrl: hit.upstream_url || base.upstreamUrl,
       maxTokens: hit.max_tokens && hit.max_tokens > 0 ? hit.max_tokens : base.maxTokens,

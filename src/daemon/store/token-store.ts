@@ -201,7 +201,19 @@ export class TokenStore {
     return (await this.#db.keys({ gte: TOKEN_PREFIX, lt: `${TOKEN_PREFIX}\xff` }).all()).length;
   }
 
+  /** A key-value area of the same database for other daemon state (usage counters), apart from the tokens. */
+  area(name: string): KeyValueArea {
+    return this.#db.sublevel<string, string>(name, { valueEncoding: 'utf8' });
+  }
+
   async close(): Promise<void> {
     if (this.#db.status === 'open') await this.#db.close();
   }
+}
+
+/** The part of a LevelDB sublevel the daemon's other stores use. */
+export interface KeyValueArea {
+  get(key: string): Promise<string | undefined>;
+  batch(operations: Array<{ type: 'put'; key: string; value: string } | { type: 'del'; key: string }>): Promise<void>;
+  iterator(): AsyncIterable<[string, string]>;
 }
