@@ -20,6 +20,8 @@ export interface Meter {
   readonly window: Window;
   /** How the limit reads in messages: `budget of $5.00 per 1d (calendar)`. */
   readonly label: string;
+  /** The window as the policy wrote it: `1m`, `1d`, `total`. */
+  readonly windowText: string;
   /** Fraction of the limit at which `budget.threshold` fires. */
   readonly alertAt?: number;
 }
@@ -53,6 +55,7 @@ function budgetMeter(budget: Budget): Meter {
     unit,
     limit,
     window: budgetWindow(budget.window, budget.calendar),
+    windowText: budget.window,
     label: `budget of ${formatAmount(unit, limit)} ${windowText}${scope}`,
     alertAt: budget.alert_at,
   };
@@ -69,12 +72,12 @@ function rateMeters(policy: Policy): Meter[] {
     for (const unit of ['requests', 'tokens'] as const) {
       const limit = rule[unit] ?? 0;
       if (limit > 0) {
-        meters.push({ id: `rate:${i}:${unit}:${ms}:${rule.strategy}`, kind: 'rate', unit, limit, window, label: `rate limit of ${limit} ${unit} per ${text} (${rule.strategy})` });
+        meters.push({ id: `rate:${i}:${unit}:${ms}:${rule.strategy}`, kind: 'rate', unit, limit, window, windowText: text, label: `rate limit of ${limit} ${unit} per ${text} (${rule.strategy})` });
       }
     }
   });
   if (rate.max_parallel && rate.max_parallel > 0) {
-    meters.push({ id: 'parallel', kind: 'parallel', unit: 'parallel', limit: rate.max_parallel, window: { kind: 'total' }, label: `limit of ${rate.max_parallel} concurrent requests` });
+    meters.push({ id: 'parallel', kind: 'parallel', unit: 'parallel', limit: rate.max_parallel, window: { kind: 'total' }, windowText: 'total', label: `limit of ${rate.max_parallel} concurrent requests` });
   }
   return meters;
 }
@@ -90,6 +93,7 @@ export function metersFor(resolved: ResolvedPolicy, model: string): Meter[] {
       unit: 'tokens',
       limit: resolved.maxTokens,
       window: { kind: 'total' },
+      windowText: 'total',
       label: `max_tokens of ${resolved.maxTokens}${resolved.providerPolicyKey ? ` for provider policy ${resolved.providerPolicyKey}` : ''}`,
     });
   }
@@ -111,7 +115,7 @@ export function metersFor(resolved: ResolvedPolicy, model: string): Meter[] {
 export function policyMeters(policy: Policy): Meter[] {
   const meters = rateMeters(policy);
   const maxTokens = (key: string | undefined, limit: number) =>
-    meters.push({ id: `max_tokens:${key ?? 'global'}`, kind: 'max_tokens', unit: 'tokens', limit, window: { kind: 'total' }, label: `max_tokens of ${limit}${key ? ` for provider policy ${key}` : ''}` });
+    meters.push({ id: `max_tokens:${key ?? 'global'}`, kind: 'max_tokens', unit: 'tokens', limit, window: { kind: 'total' }, windowText: 'total', label: `max_tokens of ${limit}${key ? ` for provider policy ${key}` : ''}` });
   if (policy.max_tokens && policy.max_tokens > 0) maxTokens(undefined, policy.max_tokens);
   for (const [name, list] of Object.entries(policy.providers ?? {})) {
     list.forEach((entry, i) => {
