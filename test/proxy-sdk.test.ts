@@ -269,9 +269,12 @@ describe('daemon endpoints', () => {
     await openai(token).chat.completions.create({ model: MODEL, messages: HI });
     await openai(token).chat.completions.create({ model: MODEL, messages: HI });
     const row = await tokenRow(hash, 2);
+    // gpt-4o-mini at 0.15/0.075/0.60 $ per million input/cached/output tokens; the mock reports 11 (3 cached) + 7.
+    const callUsd = ((11 - 3) * 0.15 + 3 * 0.075 + 7 * 0.6) / 1e6;
     expect(row).toEqual({
       token_hash: hash.slice(0, 16),
       ...usageTimes(2),
+      cost_usd: expect.closeTo(2 * callUsd, 12),
       last_model: MODEL,
       base_key_env: 'MOCK_KEY',
       first_seen: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
@@ -281,7 +284,7 @@ describe('daemon endpoints', () => {
 
     const doc = await stats();
     expect(Object.keys(doc).sort()).toEqual(['by_model_and_key', 'by_token', 'totals']);
-    expect(Object.keys(doc.totals).sort()).toEqual(['error_count', 'input_tokens', 'output_tokens', 'request_count', 'total_tokens']);
+    expect(Object.keys(doc.totals).sort()).toEqual(['cost_usd', 'error_count', 'input_tokens', 'output_tokens', 'request_count', 'total_tokens']);
     expect(doc.totals.total_tokens).toBe(doc.totals.input_tokens + doc.totals.output_tokens);
     expect(doc.by_model_and_key).toContainEqual(expect.objectContaining({ model: MODEL, base_key_env: 'MOCK_KEY' }));
     expect(doc.by_model_and_key).toContainEqual(expect.objectContaining({ model: CLAUDE, base_key_env: 'MOCK_KEY' }));

@@ -7,7 +7,7 @@ const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 0, 5, 10, 0, 0); // a Monday, 10:00 UTC
 
 export function meter(partial: Partial<Meter> & Pick<Meter, 'unit' | 'limit'>): Meter {
-  return { id: `m-${partial.unit}-${partial.limit}`, kind: 'budget', window: { kind: 'total' }, label: 'test meter', ...partial };
+  return { id: `m-${partial.unit}-${partial.limit}`, kind: 'budget', window: { kind: 'total' }, windowText: 'total', label: 'test meter', ...partial };
 }
 
 let serial = 0;

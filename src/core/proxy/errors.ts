@@ -11,6 +11,8 @@ export type GatewayErrorCode =
   | 'expired_token'
   | 'forbidden'
   | 'rate_limited'
+  | 'budget_exceeded'
+  | 'counters_unavailable'
   | 'not_supported'
   | 'config_error'
   | 'upstream_error'
@@ -25,6 +27,8 @@ const STATUS: Record<GatewayErrorCode, number> = {
   expired_token: 401,
   forbidden: 403,
   rate_limited: 429,
+  budget_exceeded: 429,
+  counters_unavailable: 503,
   not_supported: 400,
   config_error: 500,
   upstream_error: 502,

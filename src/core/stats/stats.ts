@@ -1,4 +1,4 @@
-// The in-memory counters behind GET /stats (reference section 16 shape), reset when the daemon restarts.
+// The in-memory counters behind GET /stats (reference section 16 shape plus cost_usd), reset when the daemon restarts.
 
 export interface StatsRecord {
   readonly tokenHash: string;
@@ -6,6 +6,8 @@ export interface StatsRecord {
   readonly baseKeyEnv: string;
   readonly inputTokens: number;
   readonly outputTokens: number;
+  /** USD cost of the request (0 when unpriced or free). */
+  readonly costUsd: number;
   readonly error: boolean;
   readonly at: Date;
 }
@@ -15,6 +17,7 @@ interface Counts {
   input_tokens: number;
   output_tokens: number;
   total_tokens: number;
+  cost_usd: number;
   error_count: number;
 }
 
@@ -26,7 +29,7 @@ interface TokenCounts extends Counts {
 }
 
 function zero(): Counts {
-  return { request_count: 0, input_tokens: 0, output_tokens: 0, total_tokens: 0, error_count: 0 };
+  return { request_count: 0, input_tokens: 0, output_tokens: 0, total_tokens: 0, cost_usd: 0, error_count: 0 };
 }
 
 function add(counts: Counts, record: StatsRecord): void {
@@ -34,6 +37,7 @@ function add(counts: Counts, record: StatsRecord): void {
   counts.input_tokens += record.inputTokens;
   counts.output_tokens += record.outputTokens;
   counts.total_tokens += record.inputTokens + record.outputTokens;
+  counts.cost_usd += record.costUsd;
   if (record.error) counts.error_count += 1;
 }
 

@@ -11,7 +11,8 @@ import { shortHash, type EventSink } from '../../core/events/types.js';
 import type { SseEvent } from '../../core/formats/sse.js';
 import { applyRules, blockedMessage } from '../../core/policy/enforce.js';
 import { modelRefusal } from '../../core/policy/model-check.js';
-import { resolvePolicy } from '../../core/policy/resolve.js';
+import { metersFor, policyMeters } from '../../core/limits/meters.js';
+import { resolvePolicy, type ResolvedPolicy } from '../../core/policy/resolve.js';
 import { ruleSetFor, type RuleMatch, type RuleSet, type Scope } from '../../core/policy/rules/engine.js';
 import { StreamGuard } from '../../core/policy/rules/stream-guard.js';
 import { retryPlan, type RetryPlan } from '../../core/proxy/retry.js';
@@ -23,11 +24,13 @@ import type { Stats } from '../../core/stats/stats.js';
 import { hashToken } from '../../core/tokens/token.js';
 import { providerMeta, type ProviderMeta } from '../../core/usage/provider-meta.js';
 import { anyUsage, type Json, type ResponseMeta, type Usage } from '../../core/usage/usage.js';
-import { readBody, sendError } from '../http/io.js';
+import { readBody, sendError, sendJson } from '../http/io.js';
 import type { Loggers } from '../log/logger.js';
 import { isExpired, type TokenRecord } from '../store/token-store.js';
 import { clientHeaders, upstreamHeaders, upstreamRequestId } from './headers.js';
+import type { Admission, UsageLimits } from '../limits/usage-limits.js';
 import { sendWithRetries, type Accepted } from './attempts.js';
+import { keyReport, liteLlmKeyInfo } from './key-info.js';
 import { decodeBody, readWhole, relayBody, relaySse, type EventFilter, type RelayOutcome } from './relay.js';
 import { upstreamFailure, type Upstream, type UpstreamResponse } from './upstream.js';
 
@@ -47,6 +50,7 @@ export interface ProxyDeps {
   readonly logs: Loggers;
   readonly env: NodeJS.ProcessEnv;
   readonly events: EventSink;
+  readonly limits: UsageLimits;
 }
 
 /** What one request did, for the stats, the request log and (later) the ledger. */
@@ -69,6 +73,13 @@ interface Outcome {
   retryCount?: number;
   fallbackModel?: string;
   skippedFallbacks?: string[];
+  admission?: Admission;
+  /** An upstream answer arrived (whatever its status): its usage is settled, else the reservation is released. */
+  upstreamStatus?: number;
+  /** Catalog name of the provider that answered. */
+  servedProvider?: string;
+  costUsd?: number;
+  unpriced?: boolean;
 }
 
 /** What the client sent, as every attempt needs it. */
@@ -86,8 +97,11 @@ interface ClientRequest {
 /** One model's request, ready to send. */
 interface Target {
   readonly model: string;
+  readonly resolved: ResolvedPolicy;
   readonly route: Route;
   readonly rules: RuleSet;
+  /** The JSON body as it goes upstream (model-calling paths only). */
+  readonly body?: Json;
   readonly url: string;
   readonly logUrl: string;
   readonly headers: Record<string, string>;
@@ -156,7 +170,26 @@ export class ProxyHandler {
       outcome.error = failure.message;
       sendError(res, shape, failure, { 'x-tokenomics-request-id': requestId });
     } finally {
+      await this.#settleLimits(outcome);
       this.#account(req, requestId, startedAt, performance.now() - started, path, outcome);
+    }
+  }
+
+  /** GET /v1/tokenomics/key (and the LiteLLM alias GET /key/info): the token's own limits and usage. */
+  async keyInfo(req: IncomingMessage, res: ServerResponse, requestId: string, shape: 'tokenomics' | 'litellm'): Promise<void> {
+    const outcome: Outcome = { status: 0 };
+    try {
+      const record = await this.#authenticate(req, outcome);
+      const meters = policyMeters(record.policy);
+      const used = await this.deps.limits.usage(record.hash, meters);
+      const now = Date.now();
+      const report = shape === 'litellm' ? liteLlmKeyInfo(record, meters, used, now) : keyReport(record, meters, used, now);
+      outcome.status = 200;
+      sendJson(res, 200, report, { 'x-tokenomics-request-id': requestId });
+    } catch (err) {
+      const failure = err instanceof GatewayError ? err : this.#internal(err, requestId);
+      outcome.status = failure.status;
+      sendError(res, 'openai', failure, { 'x-tokenomics-request-id': requestId });
     }
   }
 
@@ -215,13 +248,26 @@ export class ProxyHandler {
     const query = (req.url ?? '').includes('?') ? (req.url ?? '').slice((req.url ?? '').indexOf('?')) : '';
     const request: ClientRequest = { req, requestId, path, query, adapter, raw, body, record };
     const plan = adapter ? retryPlan(record.policy, model) : NO_RETRIES(model);
+    const primary = this.#target(request, model, body, outcome);
+    outcome.admission = await this.deps.limits.admit({
+      requestId,
+      tokenHash: record.hash,
+      model,
+      provider: primary.route.providerName,
+      // Passed-through paths count against budgets only (embeddings cost tokens); rate limits are for model calls.
+      meters: metersFor(primary.resolved, model).filter((m) => adapter || m.kind === 'budget' || m.kind === 'max_tokens'),
+      body: primary.body,
+      content: adapter?.content,
+      rawLength: raw?.length,
+      estimateIfUnreported: Boolean(adapter),
+    });
     const sentAt = performance.now();
     let accepted: Accepted<Target>;
     try {
       accepted = await sendWithRetries(
         plan,
         {
-          prepare: (candidate) => this.#target(request, candidate, candidate === model ? body : undefined, outcome),
+          prepare: (candidate) => (candidate === model ? primary : this.#target(request, candidate, undefined, outcome)),
           send: (target) => this.#send(target, abort.signal),
           onSkip: (candidate, reason) => {
             outcome.skippedFallbacks = [...(outcome.skippedFallbacks ?? []), candidate];
@@ -245,6 +291,8 @@ export class ProxyHandler {
       throw err;
     }
     const { target, response: upstream } = accepted;
+    outcome.upstreamStatus = upstream.statusCode;
+    outcome.servedProvider = target.route.providerName;
     outcome.retryCount = accepted.retries || undefined;
     if (target.model !== model) outcome.fallbackModel = target.model;
     const headersAt = performance.now();
@@ -258,9 +306,11 @@ export class ProxyHandler {
     outcome.providerMeta = providerMeta(upstreamHeaderMap);
     const isSse = String(upstreamHeaderMap['content-type'] ?? '').startsWith('text/event-stream');
     outcome.status = upstream.statusCode;
-    const gatewayHeaders = () => ({
+    const remaining = outcome.admission?.remaining;
+    const gatewayHeaders = (): Record<string, string> => ({
       'x-tokenomics-request-id': requestId,
       'x-tokenomics-overhead-ms': (outcome.overheadMs = sentAt - started + (performance.now() - headersAt)).toFixed(2),
+      ...(remaining ? { 'x-tokenomics-budget-remaining': remaining } : {}),
     });
     const toFailure = (err: unknown) => upstreamFailure(err, target.url, target.timeoutMs);
     const ok = upstream.statusCode < 400;
@@ -333,9 +383,11 @@ export class ProxyHandler {
     const rules = ruleSetFor(resolved.rules);
     let payload: Buffer | string | undefined = request.raw;
     let addedUsage = false;
+    let adapterBody: Json | undefined;
     if (adapter) {
       // A fallback starts again from the client's own body, so no earlier model's changes leak into it.
       const body = primaryBody ?? { ...(JSON.parse(request.raw!.toString('utf8')) as Json), model };
+      adapterBody = body;
       let changed = body !== primaryBody;
       if (rules.hasInput) {
         const checked = applyRules(rules, 'input', (visit) => adapter.content.visitInput(body, visit));
@@ -362,8 +414,10 @@ export class ProxyHandler {
     const headers = upstreamHeaders(request.req.headers, { ...upstreamAuthHeaders(route, key ?? ''), 'x-client-request-id': request.requestId });
     return {
       model,
+      resolved,
       route,
       rules,
+      body: adapterBody,
       url,
       logUrl: url.split('?', 1)[0]!,
       headers,
@@ -429,6 +483,22 @@ export class ProxyHandler {
     return { complete: true, clientGone: false, bytes: bytes.length };
   }
 
+  /** Settles the reservation (or releases it when no upstream answer was used) and prices the request. */
+  async #settleLimits(outcome: Outcome): Promise<void> {
+    const { admission, upstreamStatus } = outcome;
+    if (upstreamStatus === undefined) {
+      if (admission) await this.deps.limits.release(admission);
+      return;
+    }
+    const served = { model: outcome.fallbackModel ?? outcome.model ?? '', provider: outcome.servedProvider };
+    const settled = admission
+      ? await this.deps.limits.settle(admission, outcome.usage, upstreamStatus < 400, served)
+      : outcome.usage && { usage: outcome.usage, cost: this.deps.limits.price(outcome.usage, served) };
+    if (!settled) return;
+    outcome.costUsd = settled.cost.usd;
+    outcome.unpriced = settled.cost.source === 'unpriced' && (settled.usage.input_tokens > 0 || settled.usage.output_tokens > 0);
+  }
+
   #readUsage(outcome: Outcome, adapter: FormatAdapter | undefined, json: Json): void {
     const read = adapter ? adapter.usageFromBody(json) : { usage: anyUsage(json), meta: {} };
     outcome.usage = read.usage;
@@ -462,6 +532,7 @@ export class ProxyHandler {
         baseKeyEnv: outcome.route?.keyEnv ?? '',
         inputTokens: usage?.input_tokens ?? 0,
         outputTokens: usage?.output_tokens ?? 0,
+        costUsd: outcome.costUsd ?? 0,
         error: outcome.status >= 400 || outcome.error !== undefined,
         at: startedAt,
       });
@@ -496,6 +567,8 @@ export class ProxyHandler {
         cache_read_tokens: usage?.cache_read_tokens || undefined,
         cache_write_tokens: usage?.cache_write_tokens || undefined,
         reasoning_tokens: usage?.reasoning_tokens || undefined,
+        cost_usd: outcome.costUsd,
+        unpriced_model: outcome.unpriced || undefined,
         stream: outcome.stream,
         error: outcome.error,
         remote_addr: req.socket.remoteAddress,

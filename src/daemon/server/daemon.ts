@@ -10,6 +10,7 @@ import { removeState, writeState } from '../control/state-file.js';
 import { describeKeys, loadKeys } from '../keys/keys.js';
 import { createLoggers, type Loggers } from '../log/logger.js';
 import { EventHub } from '../events/hub.js';
+import { openLimits } from '../limits/open-limits.js';
 import { ProxyHandler } from '../proxy/handler.js';
 import { Upstream } from '../proxy/upstream.js';
 import { CachedTokens } from '../store/token-cache.js';
@@ -95,7 +96,9 @@ export async function startDaemon(loaded: LoadedConfig, options: DaemonOptions):
     cleanups.push(() => upstream.close());
     const events = new EventHub((err, event) => logs.app.error({ err, event: event.type }, 'an event subscriber failed'));
     if (logs.app.isLevelEnabled('debug')) events.subscribe((event) => logs.app.debug({ event: event.type, data: event.data }, 'event'));
-    const proxy = new ProxyHandler({ config, catalog: loaded.catalog, hashKey: keys.hashKey, tokens, upstream, stats, logs, env: process.env, events });
+    const limits = await openLimits(config, store, events, logs);
+    cleanups.push(() => limits.close());
+    const proxy = new ProxyHandler({ config, catalog: loaded.catalog, hashKey: keys.hashKey, tokens, upstream, stats, logs, env: process.env, events, limits });
     const router = createRouter(proxy, stats);
 
     const active = new Set<Socket>();

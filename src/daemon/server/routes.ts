@@ -16,6 +16,10 @@ export function createRouter(proxy: ProxyHandler, stats: Stats) {
     }
     if (path === '/health' && method === 'GET') return sendJson(res, 200, '{"status":"ok"}');
     if (path === '/stats' && method === 'GET') return sendJson(res, 200, `${JSON.stringify(stats.snapshot(), null, 2)}\n`);
+    if (method === 'GET' && (path === '/v1/tokenomics/key' || path === '/key/info')) {
+      void proxy.keyInfo(req, res, randomUUID(), path === '/key/info' ? 'litellm' : 'tokenomics');
+      return;
+    }
     void proxy.handle(req, res, randomUUID());
   };
 }
