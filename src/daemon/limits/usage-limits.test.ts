@@ -63,7 +63,7 @@ const served = { model: MODEL, provider: 'openai' };
 
 async function call(h: Harness, meterList: Meter[], usage: Usage): Promise<void> {
   const admission = await h.limits.admit(request(meterList));
-  await h.limits.settle(admission!, usage, true, served);
+  await h.limits.settle(admission!, h.limits.charge(admission, usage, true, served));
 }
 
 describe('budget.threshold', () => {
@@ -91,7 +91,9 @@ describe('events and settlement', () => {
     const budget = meters({ budgets: [{ usd: 1, window: '1d' }, { tokens: 1000, window: 'total' }] } as Policy);
     const admission = await h.limits.admit(request(budget, 500));
     expect(admission!.remaining).toMatch(/^usd=0\.\d{6}, tokens=\d+$/);
-    const settled = await h.limits.settle(admission!, used(1000, 100), true, served);
+    const settled = h.limits.charge(admission, used(1000, 100), true, served);
+    expect(settled.estimated).toBe(false);
+    await h.limits.settle(admission!, settled);
     expect(settled.cost.usd).toBeCloseTo((1000 * 0.15 + 100 * 0.6) / 1e6, 12);
     const update = h.events.find((e) => e.type === 'budget.update');
     expect(update?.data).toMatchObject({ input_tokens: 1000, output_tokens: 100, cost_usd: settled.cost.usd, model: MODEL });
@@ -102,11 +104,13 @@ describe('events and settlement', () => {
     const h = await harness();
     const budget = meters({ budgets: [{ tokens: 1000, window: 'total' }] } as Policy);
     const kept = await h.limits.admit(request(budget, 50));
-    await h.limits.settle(kept!, undefined, true, served);
+    const estimate = h.limits.charge(kept, undefined, true, served);
+    expect(estimate.estimated).toBe(true);
+    await h.limits.settle(kept!, estimate);
     const [afterEstimate] = await h.limits.usage('a'.repeat(64), budget);
     expect(afterEstimate).toBe(kept!.estimate.input_tokens + 50);
     const failed = await h.limits.admit(request(budget, 50));
-    await h.limits.settle(failed!, undefined, false, served);
+    await h.limits.settle(failed!, h.limits.charge(failed, undefined, false, served));
     expect(await h.limits.usage('a'.repeat(64), budget)).toEqual([afterEstimate]);
   });
 

@@ -56,8 +56,10 @@ export interface ServedBy {
 }
 
 export interface Settlement {
-  readonly cost: Cost;
   readonly usage: Usage;
+  readonly cost: Cost;
+  /** The provider reported no usage: `usage` is the estimate. */
+  readonly estimated: boolean;
 }
 
 const WARN_EVERY_MS = 60_000;
@@ -112,13 +114,20 @@ export class UsageLimits {
   }
 
   /**
-   * Settles to what the provider reported. Without reported usage, an answered request keeps its estimate and an
-   * unanswered one (error status) costs nothing but its request count.
+   * What a finished request is charged: the usage the provider reported, else (an answered model call) its
+   * estimate, else nothing; priced on the model and provider that served it. Synchronous, so the ledger entry can
+   * be written before the client gets its last byte.
    */
-  async settle(admission: Admission, reported: Usage | undefined, answered: boolean, served: ServedBy): Promise<Settlement> {
+  charge(admission: Admission | undefined, reported: Usage | undefined, answered: boolean, served: ServedBy): Settlement {
+    const estimated = !reported && answered && Boolean(admission?.request.estimateIfUnreported);
+    const usage = reported ?? (estimated ? admission!.estimate : emptyUsage());
+    return { usage, cost: this.price(usage, served), estimated };
+  }
+
+  /** Replaces the reservation with what was charged, and fires budget.threshold and budget.update. */
+  async settle(admission: Admission, settlement: Settlement): Promise<void> {
     const { request } = admission;
-    const usage = reported ?? (answered && request.estimateIfUnreported ? admission.estimate : emptyUsage());
-    const cost = this.price(usage, served);
+    const { usage, cost } = settlement;
     const tokens = usage.input_tokens + usage.output_tokens;
     const actual = admission.reservation.charges.map((c) =>
       c.meter.unit === 'tokens' ? tokens : c.meter.unit === 'usd' ? toNanoUsd(cost.usd) : 1,
@@ -152,7 +161,6 @@ export class UsageLimits {
         cost_usd: cost.usd,
       });
     }
-    return { cost, usage };
   }
 
   /** The USD cost of usage on the model and provider that served it (a fallback's own prices when one did). */

@@ -22,8 +22,8 @@ import { errorEvent, GatewayError, type ErrorShape } from '../../core/proxy/erro
 import { extractToken } from '../../core/proxy/token-extract.js';
 import type { Stats } from '../../core/stats/stats.js';
 import { hashToken } from '../../core/tokens/token.js';
-import { providerMeta, type ProviderMeta } from '../../core/usage/provider-meta.js';
-import { anyUsage, type Json, type ResponseMeta, type Usage } from '../../core/usage/usage.js';
+import { providerMeta } from '../../core/usage/provider-meta.js';
+import { anyUsage, type Json } from '../../core/usage/usage.js';
 import { readBody, sendError, sendJson } from '../http/io.js';
 import type { Loggers } from '../log/logger.js';
 import { isExpired, type TokenRecord } from '../store/token-store.js';
@@ -33,6 +33,8 @@ import { sendWithRetries, type Accepted } from './attempts.js';
 import { keyReport, liteLlmKeyInfo } from './key-info.js';
 import { decodeBody, readWhole, relayBody, relaySse, type EventFilter, type RelayOutcome } from './relay.js';
 import { upstreamFailure, type Upstream, type UpstreamResponse } from './upstream.js';
+import { ledgerEntry, type Outcome } from './outcome.js';
+import type { Ledger } from '../ledger/ledger.js';
 
 /** Largest request body accepted (413 beyond). */
 export const BODY_LIMIT = 32 * 1024 * 1024;
@@ -51,36 +53,12 @@ export interface ProxyDeps {
   readonly env: NodeJS.ProcessEnv;
   readonly events: EventSink;
   readonly limits: UsageLimits;
+  /** The session ledger; absent when `ledger.enabled` is off. */
+  readonly ledger?: Ledger;
 }
 
-/** What one request did, for the stats, the request log and (later) the ledger. */
-interface Outcome {
-  status: number;
-  tokenHash?: string;
-  model?: string;
-  route?: Route;
-  stream?: boolean;
-  usage?: Usage;
-  meta?: ResponseMeta;
-  error?: string;
-  upstreamRequestId?: string;
-  providerMeta?: ProviderMeta;
-  upstreamUrl?: string;
-  overheadMs?: number;
-  requestBody?: string;
-  responseBody?: string;
-  ruleMatches?: Array<{ scope: Scope; rule: number; name?: string; action: string; message: string }>;
-  retryCount?: number;
-  fallbackModel?: string;
-  skippedFallbacks?: string[];
-  admission?: Admission;
-  /** An upstream answer arrived (whatever its status): its usage is settled, else the reservation is released. */
-  upstreamStatus?: number;
-  /** Catalog name of the provider that answered. */
-  servedProvider?: string;
-  costUsd?: number;
-  unpriced?: boolean;
-}
+/** Writes the request's ledger entry (once); called right before the client gets the response's last bytes. */
+type Finish = () => void;
 
 /** What the client sent, as every attempt needs it. */
 interface ClientRequest {
@@ -162,17 +140,31 @@ export class ProxyHandler {
     const adapter = req.method === 'POST' ? adapterForPath(path) : undefined;
     const shape: ErrorShape = adapter?.errorShape ?? errorShapeForPath(path);
     const outcome: Outcome = { status: 0 };
+    const finish: Finish = () => this.#finish(outcome, { startedAt, durationMs: performance.now() - started, method: req.method ?? '', path, requestId });
     try {
-      await this.#run(req, res, requestId, started, path, adapter, outcome);
+      await this.#run(req, res, requestId, started, path, adapter, outcome, finish);
     } catch (err) {
       const failure = err instanceof GatewayError ? err : this.#internal(err, requestId);
       outcome.status = failure.status;
       outcome.error = failure.message;
+      finish();
       sendError(res, shape, failure, { 'x-tokenomics-request-id': requestId });
     } finally {
+      finish();
       await this.#settleLimits(outcome);
       this.#account(req, requestId, startedAt, performance.now() - started, path, outcome);
     }
+  }
+
+  /** Prices what the request used and journals it; runs once, before the response's last bytes when it can. */
+  #finish(outcome: Outcome, context: Parameters<typeof ledgerEntry>[1]): void {
+    if (outcome.recorded) return;
+    outcome.recorded = true;
+    if (outcome.upstreamStatus !== undefined) {
+      const served = { model: outcome.fallbackModel ?? outcome.model ?? '', provider: outcome.servedProvider };
+      outcome.settlement = this.deps.limits.charge(outcome.admission, outcome.usage, outcome.upstreamStatus < 400, served);
+    }
+    this.deps.ledger?.record(ledgerEntry(outcome, context));
   }
 
   /** GET /v1/tokenomics/key (and the LiteLLM alias GET /key/info): the token's own limits and usage. */
@@ -222,8 +214,10 @@ export class ProxyHandler {
     path: string,
     adapter: FormatAdapter | undefined,
     outcome: Outcome,
+    finish: Finish,
   ): Promise<void> {
     const record = await this.#authenticate(req, outcome);
+    if (record.policy.metadata) outcome.metadata = record.policy.metadata;
     const raw = METHODS_WITH_BODY.has(req.method ?? '') ? await readBody(req, BODY_LIMIT) : undefined;
     let body: Json | undefined;
     if (adapter) {
@@ -324,20 +318,31 @@ export class ProxyHandler {
       const shape = adapter?.errorShape ?? errorShapeForPath(path);
       const guard = guardOutput ? new StreamGuard(target.rules, adapter!.content.stream) : undefined;
       const filter = guard ? guardFilter(guard, shape) : target.addedUsage && ok ? KEEP_ALL : undefined;
-      relayed = await relaySse(upstream.body, res, tap, filter, shape, toFailure);
-      outcome.usage = tap.usage();
-      outcome.meta = tap.meta();
-      if (guard) this.#ruleOutcome(outcome, target, guard.matches(), filter === KEEP_ALL ? undefined : (filter as GuardFilter).blocked, 'output');
+      let collected = false;
+      const collect = () => {
+        if (collected) return;
+        collected = true;
+        outcome.usage = tap.usage();
+        outcome.meta = tap.meta();
+        if (guard) this.#ruleOutcome(outcome, target, guard.matches(), filter === KEEP_ALL ? undefined : (filter as GuardFilter).blocked, 'output');
+      };
+      relayed = await relaySse(upstream.body, res, tap, filter, shape, toFailure, () => {
+        collect();
+        finish();
+      });
+      collect();
     } else if (guardOutput) {
-      relayed = await this.#sendCheckedBody(upstream, res, target, adapter!, outcome, gatewayHeaders, toFailure);
+      relayed = await this.#sendCheckedBody(upstream, res, target, adapter!, outcome, gatewayHeaders, toFailure, finish);
     } else {
       res.writeHead(upstream.statusCode, { ...clientHeaders(upstreamHeaderMap, false), ...gatewayHeaders() });
       res.flushHeaders();
       const encoding = upstreamHeaderMap['content-encoding'];
-      const result = await relayBody(upstream.body, res, typeof encoding === 'string' ? encoding : undefined, toFailure);
+      const result = await relayBody(upstream.body, res, typeof encoding === 'string' ? encoding : undefined, toFailure, (copy) => {
+        const json = copy.json();
+        if (json) this.#readUsage(outcome, adapter, json);
+        finish();
+      });
       relayed = result;
-      const json = result.copy.json();
-      if (json) this.#readUsage(outcome, adapter, json);
       if (this.deps.logs.settings.response_body) outcome.responseBody = result.copy.text(LOGGED_BODY_LIMIT);
     }
     if (relayed.clientGone) {
@@ -453,6 +458,7 @@ export class ProxyHandler {
     outcome: Outcome,
     gatewayHeaders: () => Record<string, string>,
     toFailure: (err: unknown) => GatewayError,
+    finish: Finish,
   ): Promise<RelayOutcome> {
     const headers = upstream.headers as Record<string, string | string[] | undefined>;
     let bytes: Buffer;
@@ -478,25 +484,18 @@ export class ProxyHandler {
       }
     }
     res.writeHead(upstream.statusCode, { ...outHeaders, 'content-length': String(out.length), ...gatewayHeaders() });
+    finish();
     res.end(out);
     if (this.deps.logs.settings.response_body) outcome.responseBody = (decoded ?? out).subarray(0, LOGGED_BODY_LIMIT).toString('utf8');
     return { complete: true, clientGone: false, bytes: bytes.length };
   }
 
-  /** Settles the reservation (or releases it when no upstream answer was used) and prices the request. */
+  /** Settles the reservation to what the request was charged, or releases it when no upstream answer was used. */
   async #settleLimits(outcome: Outcome): Promise<void> {
-    const { admission, upstreamStatus } = outcome;
-    if (upstreamStatus === undefined) {
-      if (admission) await this.deps.limits.release(admission);
-      return;
-    }
-    const served = { model: outcome.fallbackModel ?? outcome.model ?? '', provider: outcome.servedProvider };
-    const settled = admission
-      ? await this.deps.limits.settle(admission, outcome.usage, upstreamStatus < 400, served)
-      : outcome.usage && { usage: outcome.usage, cost: this.deps.limits.price(outcome.usage, served) };
-    if (!settled) return;
-    outcome.costUsd = settled.cost.usd;
-    outcome.unpriced = settled.cost.source === 'unpriced' && (settled.usage.input_tokens > 0 || settled.usage.output_tokens > 0);
+    const { admission, settlement } = outcome;
+    if (!admission) return;
+    if (settlement) await this.deps.limits.settle(admission, settlement);
+    else await this.deps.limits.release(admission);
   }
 
   #readUsage(outcome: Outcome, adapter: FormatAdapter | undefined, json: Json): void {
@@ -532,7 +531,7 @@ export class ProxyHandler {
         baseKeyEnv: outcome.route?.keyEnv ?? '',
         inputTokens: usage?.input_tokens ?? 0,
         outputTokens: usage?.output_tokens ?? 0,
-        costUsd: outcome.costUsd ?? 0,
+        costUsd: outcome.settlement?.cost.usd ?? 0,
         error: outcome.status >= 400 || outcome.error !== undefined,
         at: startedAt,
       });
@@ -567,8 +566,8 @@ export class ProxyHandler {
         cache_read_tokens: usage?.cache_read_tokens || undefined,
         cache_write_tokens: usage?.cache_write_tokens || undefined,
         reasoning_tokens: usage?.reasoning_tokens || undefined,
-        cost_usd: outcome.costUsd,
-        unpriced_model: outcome.unpriced || undefined,
+        cost_usd: outcome.settlement?.cost.usd,
+        unpriced_model: (outcome.settlement?.cost.source === 'unpriced' && Boolean(usage?.input_tokens || usage?.output_tokens)) || undefined,
         stream: outcome.stream,
         error: outcome.error,
         remote_addr: req.socket.remoteAddress,

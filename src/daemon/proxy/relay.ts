@@ -42,6 +42,8 @@ async function relay(
   onEnd?: () => Buffer | string | undefined,
   /** True once the relay must stop reading and end the response (onEnd supplies the last bytes). */
   stopped?: () => boolean,
+  /** Runs when the body is complete, before the client gets its last bytes (the ledger records the request). */
+  beforeEnd?: () => void,
 ): Promise<RelayOutcome> {
   let bytes = 0;
   try {
@@ -62,6 +64,7 @@ async function relay(
     return { complete: false, clientGone: false, failure, bytes };
   }
   const tail = onEnd?.();
+  beforeEnd?.();
   if (tail) res.end(tail);
   else res.end();
   return { complete: true, clientGone: false, bytes };
@@ -88,6 +91,7 @@ export function relaySse(
   filter: EventFilter | undefined,
   shape: ErrorShape,
   toFailure: (err: unknown) => GatewayError,
+  beforeEnd?: () => void,
 ): Promise<RelayOutcome> {
   const splitter = new SseSplitter();
   const onChunk = (chunk: Buffer): Buffer | string | undefined => {
@@ -124,7 +128,7 @@ export function relaySse(
     const last = parsed && tap.onEvent(parsed) ? filter.event(rest!, parsed) : '';
     return filter.ending ?? `${filter.finish()}${last}`;
   };
-  return relay(body, res, onChunk, toFailure, onFailure, onEnd, () => filter?.ending !== undefined);
+  return relay(body, res, onChunk, toFailure, onFailure, onEnd, () => filter?.ending !== undefined, beforeEnd);
 }
 
 export interface BodyCopy {
@@ -139,9 +143,32 @@ export async function relayBody(
   res: ServerResponse,
   contentEncoding: string | undefined,
   toFailure: (err: unknown) => GatewayError,
+  /** Runs when the body is complete, before the client gets its last bytes; the copy is readable then. */
+  beforeEnd?: (copy: BodyCopy) => void,
 ): Promise<RelayOutcome & { copy: BodyCopy }> {
   const chunks: Buffer[] = [];
   let kept = 0;
+  let complete = false;
+  let decoded: Buffer | undefined;
+  const bytes = (): Buffer | undefined => {
+    if (decoded || kept > COPY_LIMIT) return decoded;
+    decoded = decodeBody(Buffer.concat(chunks), contentEncoding);
+    return decoded;
+  };
+  const copy: BodyCopy = {
+    json() {
+      const buf = complete ? bytes() : undefined;
+      if (!buf || buf[0] !== 123) return undefined;
+      try {
+        return JSON.parse(buf.toString('utf8')) as Json;
+      } catch {
+        return undefined;
+      }
+    },
+    text(limit) {
+      return bytes()?.subarray(0, limit).toString('utf8') ?? '';
+    },
+  };
   const outcome = await relay(
     body,
     res,
@@ -154,30 +181,14 @@ export async function relayBody(
     },
     toFailure,
     () => res.destroy(),
-  );
-  let decoded: Buffer | undefined;
-  const bytes = (): Buffer | undefined => {
-    if (decoded || kept > COPY_LIMIT) return decoded;
-    decoded = decodeBody(Buffer.concat(chunks), contentEncoding);
-    return decoded;
-  };
-  return {
-    ...outcome,
-    copy: {
-      json() {
-        const buf = outcome.complete ? bytes() : undefined;
-        if (!buf || buf[0] !== 123) return undefined;
-        try {
-          return JSON.parse(buf.toString('utf8')) as Json;
-        } catch {
-          return undefined;
-        }
-      },
-      text(limit) {
-        return bytes()?.subarray(0, limit).toString('utf8') ?? '';
-      },
+    undefined,
+    undefined,
+    () => {
+      complete = true;
+      beforeEnd?.(copy);
     },
-  };
+  );
+  return { ...outcome, copy };
 }
 
 /** A body in its content-encoding, decoded; undefined when the encoding is unknown or the bytes are damaged. */

@@ -11,6 +11,7 @@ import { describeKeys, loadKeys } from '../keys/keys.js';
 import { createLoggers, type Loggers } from '../log/logger.js';
 import { EventHub } from '../events/hub.js';
 import { openLimits } from '../limits/open-limits.js';
+import { Ledger } from '../ledger/ledger.js';
 import { ProxyHandler } from '../proxy/handler.js';
 import { Upstream } from '../proxy/upstream.js';
 import { CachedTokens } from '../store/token-cache.js';
@@ -98,7 +99,13 @@ export async function startDaemon(loaded: LoadedConfig, options: DaemonOptions):
     if (logs.app.isLevelEnabled('debug')) events.subscribe((event) => logs.app.debug({ event: event.type, data: event.data }, 'event'));
     const limits = await openLimits(config, store, events, logs);
     cleanups.push(() => limits.close());
-    const proxy = new ProxyHandler({ config, catalog: loaded.catalog, hashKey: keys.hashKey, tokens, upstream, stats, logs, env: process.env, events, limits });
+    const ledger = await Ledger.open(config, {
+      cwd: process.cwd(),
+      warn: (message) => logs.app.warn(message),
+      info: (message) => logs.app.info(message),
+    });
+    if (ledger) cleanups.push(() => ledger.close());
+    const proxy = new ProxyHandler({ config, catalog: loaded.catalog, hashKey: keys.hashKey, tokens, upstream, stats, logs, env: process.env, events, limits, ledger });
     const router = createRouter(proxy, stats);
 
     const active = new Set<Socket>();
@@ -133,7 +140,10 @@ export async function startDaemon(loaded: LoadedConfig, options: DaemonOptions):
       db_path: config.storage.db_path,
     });
     cleanups.push(() => removeState(config.dir));
-    logs.app.info({ http: httpUrl, https: httpsUrl, ca_file: tls?.caFile, keys: describeKeys(keys), version: options.version }, 'tokenomics proxy started');
+    logs.app.info(
+      { http: httpUrl, https: httpsUrl, ca_file: tls?.caFile, keys: describeKeys(keys), version: options.version, session: ledger?.sessionId, counters: limits.settings.store.description },
+      'tokenomics proxy started',
+    );
 
     let stopping: Promise<void> | undefined;
     const shutdown = (reason: string): Promise<void> => {
