@@ -2,7 +2,8 @@
 // session JSON at graceful shutdown (reference shape plus cost, duration and recovered), recovery after kill -9 with
 // nothing lost, rejected requests counted, and damaged journals skipped with a warning naming the file.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -210,5 +211,59 @@ describe('damaged journals', () => {
     const summary = readSession(dir, '2026-11-30_0badf00d.json');
     expect(summary).toMatchObject({ session_id: '0badf00d', recovered: true, totals: { request_count: 2, input_tokens: 20, output_tokens: 10 } });
     expect(readSession(dir, '2026-11-29_00c0ffee.json')).toMatchObject({ session_id: '00c0ffee', recovered: true, totals: { request_count: 1 } });
+  });
+});
+
+/** Every file under `root`, as text (gzip archives unpacked). */
+function allFiles(root: string): Array<{ path: string; text: string }> {
+  const out: Array<{ path: string; text: string }> = [];
+  for (const name of readdirSync(root, { recursive: true }) as string[]) {
+    const path = join(root, name);
+    if (!statSync(path).isFile()) continue;
+    const raw = readFileSync(path);
+    out.push({ path, text: (name.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8') });
+  }
+  return out;
+}
+
+describe('conversation memory', () => {
+  const dir = join(home, 'memory', '.tokenomics');
+  const EMAIL = 'jane.doe@example.com';
+
+  it('holds what went upstream (masked), rotates and gzips, and never an auth header or key', async () => {
+    const { token: key } = await token(dir, {
+      rules: [{ type: 'pii', detect: ['email'], action: 'mask' }],
+      memory: { enabled: true, file_name: '{token_hash}.md', max_size_mb: 0.004, compress_old: true },
+    });
+    const daemon = await startDaemon({ home, dir, env: env() });
+    const client = new OpenAI({ apiKey: key, baseURL: `${daemon.url}/v1`, maxRetries: 0 });
+    for (let i = 0; i < 6; i++) {
+      await client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: `request ${i}: write to ${EMAIL}` }] });
+    }
+    const stream = await client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: `streamed: ${EMAIL}` }], stream: true });
+    for await (const _ of stream) void _;
+    await daemon.stop();
+
+    const files = allFiles(join(dir, 'memory'));
+    const policyFiles = files.filter((f) => !/\d{4}-\d{2}-\d{2}_[0-9a-f]{8}\.md$/.test(f.path));
+    const ledgerFile = files.find((f) => /\d{4}-\d{2}-\d{2}_[0-9a-f]{8}\.md$/.test(f.path));
+    expect(ledgerFile).toBeDefined();
+    // Rotation left gzip archives beside the live file, and together they hold all 7 requests and their answers.
+    expect(policyFiles.some((f) => f.path.endsWith('.md.gz'))).toBe(true);
+    const policyText = policyFiles.map((f) => f.text).join('');
+    for (let i = 0; i < 6; i++) expect(policyText).toContain(`request ${i}: write to [REDACTED]`);
+    expect(policyText).toContain('streamed: [REDACTED]');
+    expect(policyText).toContain('[streaming sse]');
+    expect(policyText.match(/^## .* \| request \| gpt-4o-mini$/gm)).toHaveLength(7);
+    expect(policyText.match(/^## .* \| response \| gpt-4o-mini$/gm)).toHaveLength(7);
+    expect(ledgerFile!.text.match(/ \| request \| /g)).toHaveLength(7);
+
+    for (const file of allFiles(dir)) {
+      if (file.path.includes('tokenomics.db')) continue;
+      expect(file.text, file.path).not.toContain(EMAIL);
+      expect(file.text, file.path).not.toContain('sk-mock-secret-value');
+      expect(file.text, file.path).not.toContain(key);
+      expect(file.text.toLowerCase(), file.path).not.toMatch(/^\s*(authorization|x-api-key):/m);
+    }
   });
 });

@@ -237,6 +237,11 @@ export class MemoryWriters {
     };
   }
 
+  /** Whether the ledger's own memory file is written (ledger.memory). */
+  get ledgerEnabled(): boolean {
+    return this.#options.ledgerMemory;
+  }
+
   /** Failures reported so far. */
   get errors(): number {
     return this.#errors;

@@ -31,10 +31,13 @@ import { clientHeaders, upstreamHeaders, upstreamRequestId } from './headers.js'
 import type { Admission, UsageLimits } from '../limits/usage-limits.js';
 import { sendWithRetries, type Accepted } from './attempts.js';
 import { keyReport, liteLlmKeyInfo } from './key-info.js';
-import { decodeBody, readWhole, relayBody, relaySse, type EventFilter, type RelayOutcome } from './relay.js';
+import { decodeBody, readWhole, relayBody, relaySse, type BodyCopy, type EventFilter, type RelayOutcome } from './relay.js';
 import { upstreamFailure, type Upstream, type UpstreamResponse } from './upstream.js';
 import { ledgerEntry, type Outcome } from './outcome.js';
 import type { Ledger } from '../ledger/ledger.js';
+import type { MemoryWriter, MemoryWriters } from '../ledger/memory-writers.js';
+import { MEMORY_BODY_LIMIT } from '../../core/ledger/memory-format.js';
+import { requestMemory, responseMemory, SentCopy, streamMemory, writeMemory } from './memory-capture.js';
 
 /** Largest request body accepted (413 beyond). */
 export const BODY_LIMIT = 32 * 1024 * 1024;
@@ -55,6 +58,8 @@ export interface ProxyDeps {
   readonly limits: UsageLimits;
   /** The session ledger; absent when `ledger.enabled` is off. */
   readonly ledger?: Ledger;
+  /** Conversation memory: the ledger's file and each policy's `memory`. */
+  readonly memory?: MemoryWriters;
 }
 
 /** Writes the request's ledger entry (once); called right before the client gets the response's last bytes. */
@@ -153,7 +158,27 @@ export class ProxyHandler {
       finish();
       await this.#settleLimits(outcome);
       this.#account(req, requestId, startedAt, performance.now() - started, path, outcome);
+      this.#remember(outcome, startedAt);
     }
+  }
+
+  /** The memory writers that want this token's conversations: the ledger's and its policy's own. */
+  #memoryFor(record: TokenRecord): MemoryWriter[] {
+    const memory = this.deps.memory;
+    if (!memory) return [];
+    const writers: MemoryWriter[] = [];
+    if (memory.ledgerEnabled) writers.push({ write: (r) => memory.ledger(r), close: async () => {} });
+    const own = memory.forPolicy(record.policy.memory);
+    if (own) writers.push(own);
+    return writers;
+  }
+
+  #remember(outcome: Outcome, at: Date): void {
+    const memory = outcome.memory;
+    if (!memory?.request) return;
+    const base = { at, sessionId: outcome.tokenHash ?? '', model: outcome.fallbackModel ?? outcome.model ?? '' };
+    writeMemory(memory.writers, { ...base, role: 'request', content: memory.request });
+    if (memory.response) writeMemory(memory.writers, { ...base, role: 'response', content: memory.response });
   }
 
   /** Prices what the request used and journals it; runs once, before the response's last bytes when it can. */
@@ -218,6 +243,8 @@ export class ProxyHandler {
   ): Promise<void> {
     const record = await this.#authenticate(req, outcome);
     if (record.policy.metadata) outcome.metadata = record.policy.metadata;
+    const memoryWriters = this.#memoryFor(record);
+    if (memoryWriters.length) outcome.memory = { writers: memoryWriters };
     const raw = METHODS_WITH_BODY.has(req.method ?? '') ? await readBody(req, BODY_LIMIT) : undefined;
     let body: Json | undefined;
     if (adapter) {
@@ -286,6 +313,8 @@ export class ProxyHandler {
     }
     const { target, response: upstream } = accepted;
     outcome.upstreamStatus = upstream.statusCode;
+    const memory = outcome.memory;
+    if (memory) memory.request = requestMemory(target.headers, target.payload);
     outcome.servedProvider = target.route.providerName;
     outcome.retryCount = accepted.retries || undefined;
     if (target.model !== model) outcome.fallbackModel = target.model;
@@ -312,7 +341,8 @@ export class ProxyHandler {
 
     let relayed: RelayOutcome;
     if (isSse) {
-      res.writeHead(upstream.statusCode, { ...clientHeaders(upstreamHeaderMap, target.addedUsage || guardOutput), ...gatewayHeaders() });
+      const sseHeaders = clientHeaders(upstreamHeaderMap, target.addedUsage || guardOutput);
+      res.writeHead(upstream.statusCode, { ...sseHeaders, ...gatewayHeaders() });
       res.flushHeaders();
       const tap = adapter && ok ? adapter.createTap(target.addedUsage) : new GenericTap();
       const shape = adapter?.errorShape ?? errorShapeForPath(path);
@@ -326,24 +356,33 @@ export class ProxyHandler {
         outcome.meta = tap.meta();
         if (guard) this.#ruleOutcome(outcome, target, guard.matches(), filter === KEEP_ALL ? undefined : (filter as GuardFilter).blocked, 'output');
       };
-      relayed = await relaySse(upstream.body, res, tap, filter, shape, toFailure, () => {
-        collect();
-        finish();
+      const sent = memory ? new SentCopy() : undefined;
+      relayed = await relaySse(upstream.body, res, tap, filter, shape, toFailure, {
+        beforeEnd: () => {
+          collect();
+          finish();
+        },
+        observe: sent && ((bytes) => sent.push(bytes)),
+        contentLength: declaredLength(sseHeaders),
       });
       collect();
+      if (memory && sent) memory.response = streamMemory(sent, adapter?.content.stream);
     } else if (guardOutput) {
       relayed = await this.#sendCheckedBody(upstream, res, target, adapter!, outcome, gatewayHeaders, toFailure, finish);
     } else {
-      res.writeHead(upstream.statusCode, { ...clientHeaders(upstreamHeaderMap, false), ...gatewayHeaders() });
+      const bodyHeaders = clientHeaders(upstreamHeaderMap, false);
+      res.writeHead(upstream.statusCode, { ...bodyHeaders, ...gatewayHeaders() });
       res.flushHeaders();
       const encoding = upstreamHeaderMap['content-encoding'];
-      const result = await relayBody(upstream.body, res, typeof encoding === 'string' ? encoding : undefined, toFailure, (copy) => {
+      const beforeEnd = (copy: BodyCopy) => {
         const json = copy.json();
         if (json) this.#readUsage(outcome, adapter, json);
         finish();
-      });
+      };
+      const result = await relayBody(upstream.body, res, typeof encoding === 'string' ? encoding : undefined, toFailure, beforeEnd, declaredLength(bodyHeaders));
       relayed = result;
       if (this.deps.logs.settings.response_body) outcome.responseBody = result.copy.text(LOGGED_BODY_LIMIT);
+      if (memory) memory.response = responseMemory(upstreamHeaderMap, result.copy.text(MEMORY_BODY_LIMIT));
     }
     if (relayed.clientGone) {
       outcome.error = 'client closed the connection before the response ended';
@@ -486,7 +525,10 @@ export class ProxyHandler {
     res.writeHead(upstream.statusCode, { ...outHeaders, 'content-length': String(out.length), ...gatewayHeaders() });
     finish();
     res.end(out);
-    if (this.deps.logs.settings.response_body) outcome.responseBody = (decoded ?? out).subarray(0, LOGGED_BODY_LIMIT).toString('utf8');
+    // What the client got, readable: the masked body when rules changed it, else the upstream's decoded.
+    const shown = out === bytes ? decoded ?? out : out;
+    if (outcome.memory) outcome.memory.response = responseMemory(headers, shown);
+    if (this.deps.logs.settings.response_body) outcome.responseBody = shown.subarray(0, LOGGED_BODY_LIMIT).toString('utf8');
     return { complete: true, clientGone: false, bytes: bytes.length };
   }
 
@@ -587,6 +629,12 @@ export class ProxyHandler {
       'request',
     );
   }
+}
+
+/** The Content-Length the client is promised, when the response carries one. */
+function declaredLength(headers: Readonly<Record<string, unknown>>): number | undefined {
+  const value = Number(headers['content-length']);
+  return Number.isInteger(value) && value >= 0 ? value : undefined;
 }
 
 function parseJsonOrUndefined(bytes: Buffer): Json | undefined {

@@ -5,6 +5,7 @@ import type { Scope } from '../../core/policy/rules/engine.js';
 import type { ProviderMeta } from '../../core/usage/provider-meta.js';
 import type { ResponseMeta, Usage } from '../../core/usage/usage.js';
 import type { Admission, Settlement } from '../limits/usage-limits.js';
+import type { MemoryWriter } from '../ledger/memory-writers.js';
 
 export interface Outcome {
   status: number;
@@ -33,6 +34,8 @@ export interface Outcome {
   servedProvider?: string;
   /** What the request is charged: set once the answer is complete, just before the client gets its last byte. */
   settlement?: Settlement;
+  /** Conversation memory of this request, when a writer wants it: the entries are written after the response. */
+  memory?: { writers: MemoryWriter[]; request?: string; response?: string };
   /** The ledger entry has been written. */
   recorded?: boolean;
 }

@@ -33,24 +33,45 @@ function write(res: ServerResponse, chunk: Buffer | string): Promise<void> | und
   });
 }
 
+export interface RelayHooks {
+  /** Runs when the body is complete, before the client gets its last bytes (the ledger records the request). */
+  readonly beforeEnd?: () => void;
+  /** Sees every byte sent to the client (conversation memory keeps a bounded copy). */
+  readonly observe?: (sent: Buffer | string) => void;
+  /** The Content-Length the client was promised, if any: beforeEnd then runs before the last bytes are written. */
+  readonly contentLength?: number;
+}
+
 async function relay(
   body: AsyncIterable<Buffer>,
   res: ServerResponse,
   onChunk: (chunk: Buffer) => Buffer | string | undefined,
   toFailure: (err: unknown) => GatewayError,
   onFailure: (failure: GatewayError) => void,
-  onEnd?: () => Buffer | string | undefined,
-  /** True once the relay must stop reading and end the response (onEnd supplies the last bytes). */
-  stopped?: () => boolean,
-  /** Runs when the body is complete, before the client gets its last bytes (the ledger records the request). */
-  beforeEnd?: () => void,
+  options: {
+    onEnd?: () => Buffer | string | undefined;
+    /** True once the relay must stop reading and end the response (onEnd supplies the last bytes). */
+    stopped?: () => boolean;
+  } & RelayHooks = {},
 ): Promise<RelayOutcome> {
+  const { onEnd, stopped, observe, contentLength } = options;
+  let ended = false;
+  const beforeEnd = () => {
+    if (ended) return;
+    ended = true;
+    options.beforeEnd?.();
+  };
   let bytes = 0;
+  let sent = 0;
   try {
     for await (const chunk of body) {
       bytes += chunk.length;
       const out = onChunk(chunk);
       if (out && out.length) {
+        observe?.(out);
+        // With a Content-Length the client is done at the last byte, before res.end(): run the hook first.
+        sent += typeof out === 'string' ? Buffer.byteLength(out) : out.length;
+        if (contentLength !== undefined && sent >= contentLength) beforeEnd();
         const pending = write(res, out);
         if (pending) await pending;
       }
@@ -64,7 +85,8 @@ async function relay(
     return { complete: false, clientGone: false, failure, bytes };
   }
   const tail = onEnd?.();
-  beforeEnd?.();
+  if (tail) observe?.(tail);
+  beforeEnd();
   if (tail) res.end(tail);
   else res.end();
   return { complete: true, clientGone: false, bytes };
@@ -91,7 +113,7 @@ export function relaySse(
   filter: EventFilter | undefined,
   shape: ErrorShape,
   toFailure: (err: unknown) => GatewayError,
-  beforeEnd?: () => void,
+  hooks: RelayHooks = {},
 ): Promise<RelayOutcome> {
   const splitter = new SseSplitter();
   const onChunk = (chunk: Buffer): Buffer | string | undefined => {
@@ -128,7 +150,7 @@ export function relaySse(
     const last = parsed && tap.onEvent(parsed) ? filter.event(rest!, parsed) : '';
     return filter.ending ?? `${filter.finish()}${last}`;
   };
-  return relay(body, res, onChunk, toFailure, onFailure, onEnd, () => filter?.ending !== undefined, beforeEnd);
+  return relay(body, res, onChunk, toFailure, onFailure, { onEnd, stopped: () => filter?.ending !== undefined, ...hooks });
 }
 
 export interface BodyCopy {
@@ -145,6 +167,7 @@ export async function relayBody(
   toFailure: (err: unknown) => GatewayError,
   /** Runs when the body is complete, before the client gets its last bytes; the copy is readable then. */
   beforeEnd?: (copy: BodyCopy) => void,
+  contentLength?: number,
 ): Promise<RelayOutcome & { copy: BodyCopy }> {
   const chunks: Buffer[] = [];
   let kept = 0;
@@ -181,11 +204,12 @@ export async function relayBody(
     },
     toFailure,
     () => res.destroy(),
-    undefined,
-    undefined,
-    () => {
-      complete = true;
-      beforeEnd?.(copy);
+    {
+      beforeEnd: () => {
+        complete = true;
+        beforeEnd?.(copy);
+      },
+      contentLength,
     },
   );
   return { ...outcome, copy };

@@ -12,6 +12,7 @@ import { createLoggers, type Loggers } from '../log/logger.js';
 import { EventHub } from '../events/hub.js';
 import { openLimits } from '../limits/open-limits.js';
 import { Ledger } from '../ledger/ledger.js';
+import { openMemory } from '../ledger/open-memory.js';
 import { ProxyHandler } from '../proxy/handler.js';
 import { Upstream } from '../proxy/upstream.js';
 import { CachedTokens } from '../store/token-cache.js';
@@ -105,7 +106,9 @@ export async function startDaemon(loaded: LoadedConfig, options: DaemonOptions):
       info: (message) => logs.app.info(message),
     });
     if (ledger) cleanups.push(() => ledger.close());
-    const proxy = new ProxyHandler({ config, catalog: loaded.catalog, hashKey: keys.hashKey, tokens, upstream, stats, logs, env: process.env, events, limits, ledger });
+    const memory = openMemory(config, ledger, logs);
+    cleanups.push(() => memory.close());
+    const proxy = new ProxyHandler({ config, catalog: loaded.catalog, hashKey: keys.hashKey, tokens, upstream, stats, logs, env: process.env, events, limits, ledger, memory: memory.writers });
     const router = createRouter(proxy, stats);
 
     const active = new Set<Socket>();
