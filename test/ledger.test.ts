@@ -267,3 +267,31 @@ describe('conversation memory', () => {
     }
   });
 });
+
+describe('communication events (ledger.event_ledger)', () => {
+  const dir = join(home, 'events', '.tokenomics');
+
+  it('record the exchange step by step in the session JSON, credentials left out', async () => {
+    const { token: key } = await token(dir, {});
+    const daemon = await startDaemon({ home, dir, env: { ...env(), TOKENOMICS_LEDGER_EVENT_LEDGER: 'true' } });
+    expect((await chat(daemon.url, key)).status).toBe(200);
+    const streamed = await chat(daemon.url, key, { stream: true });
+    await streamed.text();
+    await daemon.stop();
+    const [name] = sessionFiles(dir);
+    const summary = readSession(dir, name!);
+    const events = summary.communication_events ?? [];
+    const types = events.map((e) => e.type);
+    expect(types.slice(0, 4)).toEqual(['request.received', 'response.started', 'response.body', 'response.completed']);
+    expect(types.slice(4, 6)).toEqual(['request.received', 'response.started']);
+    expect(types.filter((t) => t === 'response.chunk').length).toBeGreaterThan(1);
+    expect(types.at(-1)).toBe('response.completed');
+    const received = events[0]!;
+    expect(received).toMatchObject({ method: 'POST', path: '/v1/chat/completions', model: MODEL, body_bytes: expect.any(Number) });
+    expect(received.headers?.['content-type']).toEqual(['application/json']);
+    expect(JSON.stringify(events)).not.toMatch(/authorization|x-api-key|sk-mock-secret-value/i);
+    expect(events.filter((e) => e.type === 'response.chunk').map((e) => e.chunk_index)).toEqual(
+      events.filter((e) => e.type === 'response.chunk').map((_, i) => i + 1),
+    );
+  });
+});

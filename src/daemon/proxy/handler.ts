@@ -37,6 +37,7 @@ import { ledgerEntry, type Outcome } from './outcome.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { MemoryWriter, MemoryWriters } from '../ledger/memory-writers.js';
 import { MEMORY_BODY_LIMIT } from '../../core/ledger/memory-format.js';
+import { CommunicationLog, eventBody, safeHeaders } from './communication.js';
 import { requestMemory, responseMemory, SentCopy, streamMemory, writeMemory } from './memory-capture.js';
 
 /** Largest request body accepted (413 beyond). */
@@ -315,6 +316,26 @@ export class ProxyHandler {
     outcome.upstreamStatus = upstream.statusCode;
     const memory = outcome.memory;
     if (memory) memory.request = requestMemory(target.headers, target.payload);
+    const ledger = this.deps.ledger;
+    const events = ledger?.eventLedger
+      ? new CommunicationLog((event) => ledger.event(event), {
+          token_hash: shortHash(record.hash),
+          model: target.model,
+          provider: target.route.providerName,
+          method: target.method,
+          path,
+        })
+      : undefined;
+    if (events) {
+      const contentType = target.headers['content-type'];
+      events.emit('request.received', { headers: safeHeaders(target.headers), ...eventBody(target.payload, contentType) });
+      events.emit('response.started', {
+        status_code: upstream.statusCode,
+        content_type: String(upstream.headers['content-type'] ?? '') || undefined,
+        headers: safeHeaders(upstream.headers as Record<string, string | string[] | undefined>),
+        retry_count: accepted.retries || undefined,
+      });
+    }
     outcome.servedProvider = target.route.providerName;
     outcome.retryCount = accepted.retries || undefined;
     if (target.model !== model) outcome.fallbackModel = target.model;
@@ -340,6 +361,8 @@ export class ProxyHandler {
     const guardOutput = Boolean(adapter) && ok && target.rules.hasOutput;
 
     let relayed: RelayOutcome;
+    /** A non-stream body as the client got it (decoded), for memory and communication events. */
+    let shown: Buffer | string | undefined;
     if (isSse) {
       const sseHeaders = clientHeaders(upstreamHeaderMap, target.addedUsage || guardOutput);
       res.writeHead(upstream.statusCode, { ...sseHeaders, ...gatewayHeaders() });
@@ -362,13 +385,15 @@ export class ProxyHandler {
           collect();
           finish();
         },
-        observe: sent && ((bytes) => sent.push(bytes)),
+        observe: sent || events ? (bytes) => (sent?.push(bytes), events?.chunk(bytes)) : undefined,
         contentLength: declaredLength(sseHeaders),
       });
       collect();
       if (memory && sent) memory.response = streamMemory(sent, adapter?.content.stream);
     } else if (guardOutput) {
-      relayed = await this.#sendCheckedBody(upstream, res, target, adapter!, outcome, gatewayHeaders, toFailure, finish);
+      const checked = await this.#sendCheckedBody(upstream, res, target, adapter!, outcome, gatewayHeaders, toFailure, finish);
+      relayed = checked;
+      shown = checked.shown;
     } else {
       const bodyHeaders = clientHeaders(upstreamHeaderMap, false);
       res.writeHead(upstream.statusCode, { ...bodyHeaders, ...gatewayHeaders() });
@@ -382,7 +407,14 @@ export class ProxyHandler {
       const result = await relayBody(upstream.body, res, typeof encoding === 'string' ? encoding : undefined, toFailure, beforeEnd, declaredLength(bodyHeaders));
       relayed = result;
       if (this.deps.logs.settings.response_body) outcome.responseBody = result.copy.text(LOGGED_BODY_LIMIT);
-      if (memory) memory.response = responseMemory(upstreamHeaderMap, result.copy.text(MEMORY_BODY_LIMIT));
+      if (memory || events) shown = result.copy.text(MEMORY_BODY_LIMIT);
+    }
+    if (memory && !isSse) memory.response = responseMemory(upstreamHeaderMap, shown);
+    if (events) {
+      const contentType = upstreamHeaderMap['content-type'];
+      if (!isSse) events.emit('response.body', { status_code: upstream.statusCode, ...eventBody(shown, typeof contentType === 'string' ? contentType : undefined) });
+      if (relayed.failure) events.emit('response.error', { status_code: upstream.statusCode, error: relayed.failure.message });
+      else events.emit('response.completed', { status_code: upstream.statusCode, stream: isSse || undefined, body_bytes: relayed.bytes });
     }
     if (relayed.clientGone) {
       outcome.error = 'client closed the connection before the response ended';
@@ -498,7 +530,7 @@ export class ProxyHandler {
     gatewayHeaders: () => Record<string, string>,
     toFailure: (err: unknown) => GatewayError,
     finish: Finish,
-  ): Promise<RelayOutcome> {
+  ): Promise<RelayOutcome & { shown: Buffer }> {
     const headers = upstream.headers as Record<string, string | string[] | undefined>;
     let bytes: Buffer;
     try {
@@ -527,9 +559,8 @@ export class ProxyHandler {
     res.end(out);
     // What the client got, readable: the masked body when rules changed it, else the upstream's decoded.
     const shown = out === bytes ? decoded ?? out : out;
-    if (outcome.memory) outcome.memory.response = responseMemory(headers, shown);
     if (this.deps.logs.settings.response_body) outcome.responseBody = shown.subarray(0, LOGGED_BODY_LIMIT).toString('utf8');
-    return { complete: true, clientGone: false, bytes: bytes.length };
+    return { complete: true, clientGone: false, bytes: bytes.length, shown };
   }
 
   /** Settles the reservation to what the request was charged, or releases it when no upstream answer was used. */
