@@ -271,6 +271,61 @@ describe('output rules', () => {
     expect(text).not.toContain('sk-abc');
   });
 
+  it('a fail output rule on a messages stream ends it with an Anthropic error event the SDK raises', async () => {
+    const key = await token(anthropicPolicy(FAIL_LEAK));
+    const stream = await anthropic(key, { 'x-mock-words': JSON.stringify(LEAK) }).messages.create({
+      model: CLAUDE,
+      max_tokens: 64,
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
+    });
+    let text = '';
+    const types: string[] = [];
+    const err = await rejection(
+      (async () => {
+        for await (const event of stream) {
+          types.push(event.type);
+          if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') text += event.delta.text;
+        }
+      })(),
+    );
+    expect(err).toBeInstanceOf(Anthropic.APIError);
+    expect(err.error).toEqual({
+      type: 'error',
+      error: { type: 'permission_error', message: 'response blocked by rule 0: detected PII in rule "stop-keys": API Key' },
+    });
+    expect(err.message).toContain('response blocked by rule 0');
+    // The stream began normally and stopped before the end: no message_stop, no leaked text.
+    expect(types[0]).toBe('message_start');
+    expect(types).not.toContain('message_stop');
+    expect(text).not.toContain('sk-abc');
+    expect(JSON.stringify(err)).not.toContain(LEAKED);
+  });
+
+  it('a fail output rule on a responses stream ends it with an error event the SDK raises', async () => {
+    const key = await token(openAiPolicy(FAIL_LEAK));
+    const stream = await openai(key, { 'x-mock-words': JSON.stringify(LEAK) }).responses.create({ model: MODEL, input: 'hi', stream: true });
+    let deltas = '';
+    const types: string[] = [];
+    const err = await rejection(
+      (async () => {
+        for await (const event of stream) {
+          types.push(event.type);
+          if (event.type === 'response.output_text.delta') deltas += event.delta;
+        }
+      })(),
+    );
+    expect(err).toBeInstanceOf(OpenAI.APIError);
+    expect(err.error).toEqual({
+      message: 'response blocked by rule 0: detected PII in rule "stop-keys": API Key',
+      type: 'tokenomics_error',
+      code: 'forbidden',
+    });
+    expect(types[0]).toBe('response.created');
+    expect(types).not.toContain('response.completed');
+    expect(deltas).not.toContain('sk-abc');
+  });
+
   it('a fail output rule on a non-stream answer: 403 in the Anthropic shape', async () => {
     const key = await token(anthropicPolicy(FAIL_LEAK));
     const err = await rejection(

@@ -12,15 +12,16 @@ const home = scratch.path;
 const dir = join(home, '.tokenomics');
 const SECRET = 'sk-mock-secret';
 
-type Format = 'openai' | 'anthropic';
-const FORMATS: readonly Format[] = ['openai', 'anthropic'];
+type Format = 'openai' | 'responses' | 'anthropic';
+const FORMATS: readonly Format[] = ['openai', 'responses', 'anthropic'];
+const PATHS: Record<Format, string> = { openai: '/v1/chat/completions', responses: '/v1/responses', anthropic: '/v1/messages' };
 
 let mock: MockUpstream;
 let daemon: RunningDaemon;
 /** Every raw wrapper token handed out, and every response body seen, for the secret checks at the end. */
 const rawTokens: string[] = [];
 const bodies: string[] = [];
-const tokens: Record<Format, string> = { openai: '', anthropic: '' };
+const tokens: Record<Format, string> = { openai: '', responses: '', anthropic: '' };
 
 async function createToken(policy: object): Promise<{ token: string; hash: string }> {
   const result = await runCli(['--dir', dir, 'token', 'create', '--policy', JSON.stringify(policy), '--json'], { home, env: { ...TEST_KEYS } });
@@ -48,17 +49,21 @@ interface CallOptions {
   readonly headers?: Record<string, string>;
 }
 
+/** A minimal request body of each format. */
+function requestBody(format: Format, stream: boolean | undefined): string {
+  const streamField = stream ? { stream: true } : {};
+  if (format === 'responses') return JSON.stringify({ model: 'gpt-4o-mini', input: 'hi', ...streamField });
+  return JSON.stringify({
+    model: format === 'anthropic' ? 'claude-haiku-4-5' : 'gpt-4o-mini',
+    ...(format === 'anthropic' ? { max_tokens: 32 } : {}),
+    messages: [{ role: 'user', content: 'hi' }],
+    ...streamField,
+  });
+}
+
 async function call(format: Format, token: string, options: CallOptions = {}): Promise<Sent> {
-  const path = format === 'anthropic' ? '/v1/messages' : '/v1/chat/completions';
-  const body =
-    options.body ??
-    JSON.stringify({
-      model: format === 'anthropic' ? 'claude-haiku-4-5' : 'gpt-4o-mini',
-      ...(format === 'anthropic' ? { max_tokens: 32 } : {}),
-      messages: [{ role: 'user', content: 'hi' }],
-      ...(options.stream ? { stream: true } : {}),
-    });
-  const res = await fetch(`${daemon.url}${path}`, {
+  const body = options.body ?? requestBody(format, options.stream);
+  const res = await fetch(`${daemon.url}${PATHS[format]}`, {
     method: 'POST',
     headers: {
       authorization: `Bearer ${token}`,
@@ -108,6 +113,7 @@ beforeAll(async () => {
   mock = await startMockUpstream();
   daemon = await startDaemon({ home, dir, env: { TOKENOMICS_SERVER_UPSTREAM_URL: mock.url, MOCK_KEY: SECRET } });
   tokens.openai = (await createToken(policyFor('openai', { timeout: 2 }))).token;
+  tokens.responses = (await createToken(policyFor('responses', { timeout: 2 }))).token;
   tokens.anthropic = (await createToken(policyFor('anthropic', { timeout: 2 }))).token;
 });
 
@@ -126,8 +132,8 @@ describe.each(FORMATS)('upstream faults (%s)', (format) => {
     const error = errorOf(format, sent);
     expect(error.message).toContain(`127.0.0.1:${port}`);
     expect(error.message).toContain('connection refused');
-    if (format === 'openai') expect(error.code).toBe('upstream_error');
-    else expect(error.type).toBe('api_error');
+    if (format === 'anthropic') expect(error.type).toBe('api_error');
+    else expect(error.code).toBe('upstream_error');
     await expectAlive(format);
   });
 
@@ -145,17 +151,24 @@ describe.each(FORMATS)('upstream faults (%s)', (format) => {
     expect(sent.headers.get('content-type')).toContain('text/event-stream');
     const events = sent.text.split('\n\n').filter((e) => e.trim() !== '');
     const last = events.at(-1) ?? '';
-    if (format === 'openai') {
-      // The mock sent the role chunk and the first word before the reset.
+    if (format !== 'anthropic') {
+      // The mock sent its first event and the first word before the reset.
       expect(events.length).toBe(3);
-      expect(events[0]).toContain('"role":"assistant"');
-      expect(events[1]).toContain('"content":"Hello"');
+      if (format === 'openai') {
+        expect(events[0]).toContain('"role":"assistant"');
+        expect(events[1]).toContain('"content":"Hello"');
+      } else {
+        expect(events[0]).toContain('event: response.created');
+        expect(events[1]).toContain('event: response.output_text.delta');
+        expect(events[1]).toContain('"delta":"Hello"');
+      }
       expect(last.startsWith('data: ')).toBe(true);
       const error = (JSON.parse(last.slice('data: '.length)) as { error: ErrorInfo }).error;
       expect(error.type).toBe('tokenomics_error');
       expect(error.code).toBe('upstream_error');
       expect(error.message).toContain(mock.url);
       expect(sent.text).not.toContain('[DONE]');
+      expect(sent.text).not.toContain('response.completed');
     } else {
       expect(events.length).toBe(3);
       expect(events[0]).toContain('event: message_start');
@@ -178,6 +191,7 @@ describe.each(FORMATS)('upstream faults (%s)', (format) => {
     expect(error.message).toContain('did not answer within 2 s');
     expect(error.message).toContain(mock.url);
     if (format === 'anthropic') expect(error.type).toBe('timeout_error');
+    else expect(error.code).toBe('upstream_timeout');
     await expectAlive(format);
   });
 
@@ -186,7 +200,8 @@ describe.each(FORMATS)('upstream faults (%s)', (format) => {
     expect(sent.status).toBe(200);
     const events = sent.text.split('\n\n').filter((e) => e.trim() !== '');
     expect(events.length).toBe(2);
-    expect(events[0]).toContain(format === 'anthropic' ? 'event: message_start' : '"role":"assistant"');
+    const first = { openai: '"role":"assistant"', responses: 'event: response.created', anthropic: 'event: message_start' }[format];
+    expect(events[0]).toContain(first);
     expect(events[1]).toContain(format === 'anthropic' ? 'event: error\ndata: {"type":"error"' : 'data: {"error":');
     expect(events[1]).toContain('did not answer within 2 s');
     await expectAlive(format);
@@ -200,18 +215,53 @@ describe.each(FORMATS)('upstream faults (%s)', (format) => {
   });
 });
 
-describe('an upstream 200 whose body is not JSON', () => {
-  it('reaches the client byte for byte and is counted with 0 tokens', async () => {
-    const { token, hash } = await createToken(policyFor('openai'));
-    const sent = await call('openai', token, { fault: 'invalid-json' });
-    expect(sent.status).toBe(200);
-    expect(sent.text).toBe('{"id": "chatcmpl-mock", "choices": [ this is not json');
+describe('a provider policy timeout shorter than the global one', () => {
+  it('the provider value applies to its models, the global value to the rest', async () => {
+    const { token } = await createToken({
+      base_key_env: 'MOCK_KEY',
+      timeout: 3,
+      providers: { openai: [{ base_key_env: 'MOCK_KEY', upstream_url: mock.url, model: 'gpt-4o-mini', timeout: 1 }] },
+    });
+    const hang = { 'x-mock-fault': 'hang' };
+    const provider = await call('openai', token, { headers: hang });
+    expect(provider.status).toBe(504);
+    const providerError = errorOf('openai', provider);
+    expect(providerError.code).toBe('upstream_timeout');
+    expect(providerError.message).toBe(`upstream ${mock.url} did not answer within 1 s`);
+
+    const other = await call('openai', token, { headers: hang, body: JSON.stringify({ model: 'gpt-4.1-mini', messages: [{ role: 'user', content: 'hi' }] }) });
+    expect(other.status).toBe(504);
+    expect(errorOf('openai', other).message).toBe(`upstream ${mock.url} did not answer within 3 s`);
+
+    const messages = await createToken({
+      base_key_env: 'MOCK_KEY',
+      default_provider: 'anthropic',
+      upstream_url: mock.url,
+      timeout: 3,
+      providers: { anthropic: [{ base_key_env: 'MOCK_KEY', upstream_url: mock.url, model_regex: '^claude-haiku', timeout: 1 }] },
+    });
+    const anthropic = await call('anthropic', messages.token, { headers: hang });
+    expect(anthropic.status).toBe(504);
+    const anthropicError = errorOf('anthropic', anthropic);
+    expect(anthropicError.type).toBe('timeout_error');
+    expect(anthropicError.message).toBe(`upstream ${mock.url} did not answer within 1 s`);
+  });
+});
+
+describe.each(FORMATS)('an upstream 200 whose body is not JSON (%s)', (format) => {
+  it('is refused with a 502 in the caller format, never passed on, and counted as an error', async () => {
+    const { token, hash } = await createToken(policyFor(format));
+    const sent = await call(format, token, { fault: 'invalid-json' });
+    expect(sent.status).toBe(502);
+    const error = errorOf(format, sent);
+    expect(error.message).toContain('with a body that is not a JSON object');
+    expect(sent.text).not.toContain('this is not json');
     const stats = (await (await fetch(`${daemon.url}/stats`)).json()) as {
-      by_token: Array<{ token_hash: string; request_count: number; input_tokens: number; output_tokens: number; total_tokens: number }>;
+      by_token: Array<{ token_hash: string; request_count: number; error_count: number }>;
     };
     const row = stats.by_token.find((r) => hash.startsWith(r.token_hash));
-    expect(row).toMatchObject({ request_count: 1, input_tokens: 0, output_tokens: 0, total_tokens: 0 });
-    await expectAlive('openai');
+    expect(row).toMatchObject({ request_count: 1, error_count: 1 });
+    await expectAlive(format);
   });
 });
 
@@ -257,8 +307,7 @@ describe.each(FORMATS)('bad client input (%s)', (format) => {
         else controller.close();
       },
     });
-    const path = format === 'anthropic' ? '/v1/messages' : '/v1/chat/completions';
-    const res = await fetch(`${daemon.url}${path}`, {
+    const res = await fetch(`${daemon.url}${PATHS[format]}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${tokens[format]}`, 'content-type': 'application/json' },
       body,

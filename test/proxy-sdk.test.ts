@@ -227,6 +227,53 @@ describe('OpenAI Responses through the proxy', () => {
   });
 });
 
+/** Streamed, not buffered: the first text delta reached the client before the mock wrote its last event. */
+function expectRelayedLive(requestIndex: number, firstDeltaAt: number | undefined): void {
+  const lastSent = mock.sentAt[requestIndex]!.at(-1)!;
+  expect(firstDeltaAt).toBeDefined();
+  expect(firstDeltaAt!).toBeLessThan(lastSent);
+}
+
+describe('streams are relayed live in every format', () => {
+  it('responses: the first delta arrives before the mock sends its last event', async () => {
+    const { token } = await openAiToken();
+    const from = mock.requests.length;
+    const stream = await openai(token).responses.create(
+      { model: MODEL, input: 'hi', stream: true },
+      { headers: { 'x-mock-chunk-delay': '100' } },
+    );
+    let firstDeltaAt: number | undefined;
+    let text = '';
+    for await (const event of stream) {
+      if (event.type !== 'response.output_text.delta') continue;
+      firstDeltaAt ??= Date.now();
+      text += event.delta;
+    }
+    expect(text).toBe(TEXT);
+    received(from);
+    expectRelayedLive(from, firstDeltaAt);
+  });
+
+  it('messages: the first delta arrives before the mock sends its last event', async () => {
+    const { token } = await anthropicToken();
+    const from = mock.requests.length;
+    const stream = await anthropic(token).messages.create(
+      { model: CLAUDE, max_tokens: 64, messages: HI, stream: true },
+      { headers: { 'x-mock-chunk-delay': '100' } },
+    );
+    let firstDeltaAt: number | undefined;
+    let text = '';
+    for await (const event of stream) {
+      if (event.type !== 'content_block_delta' || event.delta.type !== 'text_delta') continue;
+      firstDeltaAt ??= Date.now();
+      text += event.delta.text;
+    }
+    expect(text).toBe(TEXT);
+    received(from);
+    expectRelayedLive(from, firstDeltaAt);
+  });
+});
+
 describe('Anthropic messages through the proxy', () => {
   it('create and stream work; x-api-key and anthropic-version go upstream; cache tokens count as input', async () => {
     const { token, hash } = await anthropicToken();
@@ -319,6 +366,15 @@ describe('401s in each caller format', () => {
     expect(apiError.error).toEqual({ message: expect.stringMatching(message), type: 'tokenomics_error', code });
   }
 
+  /** The same client on the Responses endpoint: the error in the OpenAI shape, raised by the SDK. */
+  async function expectResponses401(client: OpenAI, code: string, message: RegExp): Promise<void> {
+    const err = await failure(client.responses.create({ model: MODEL, input: 'hi' }));
+    expect(err).toBeInstanceOf(OpenAI.AuthenticationError);
+    const apiError = err as InstanceType<typeof OpenAI.AuthenticationError>;
+    expect(apiError.status).toBe(401);
+    expect(apiError.error).toEqual({ message: expect.stringMatching(message), type: 'tokenomics_error', code });
+  }
+
   async function expectAnthropic401(client: Anthropic, message: RegExp): Promise<void> {
     const err = await failure(client.messages.create({ model: CLAUDE, max_tokens: 64, messages: HI }));
     expect(err).toBeInstanceOf(Anthropic.AuthenticationError);
@@ -330,6 +386,7 @@ describe('401s in each caller format', () => {
   it('missing token', async () => {
     const from = mock.requests.length;
     await expectOpenAi401(openai('unused', { defaultHeaders: { authorization: null } }), 'missing_token', /missing.*token/i);
+    await expectResponses401(openai('unused', { defaultHeaders: { authorization: null } }), 'missing_token', /missing.*token/i);
     await expectAnthropic401(anthropic('unused', { defaultHeaders: { 'x-api-key': null, authorization: null } }), /missing.*token/i);
     received(from, 0);
   });
@@ -338,6 +395,7 @@ describe('401s in each caller format', () => {
     const from = mock.requests.length;
     const unknown = 'tkn_00000000-0000-4000-8000-000000000000';
     await expectOpenAi401(openai(unknown), 'invalid_token', /invalid token/i);
+    await expectResponses401(openai(unknown), 'invalid_token', /invalid token/i);
     await expectAnthropic401(anthropic(unknown), /invalid token/i);
     received(from, 0);
   });
@@ -350,13 +408,15 @@ describe('401s in each caller format', () => {
     // Used (and cached by the daemon) while still valid.
     expect((await chat.chat.completions.create({ model: MODEL, messages: HI })).choices[0]?.message.content).toBe(TEXT);
     expect((await messages.messages.create({ model: CLAUDE, max_tokens: 64, messages: HI })).content).toHaveLength(1);
+    expect((await chat.responses.create({ model: MODEL, input: 'hi' })).output_text).toBe(TEXT);
     const expiresAt = Math.max(Date.parse(openAiCreated.expires_at!), Date.parse(anthropicCreated.expires_at!));
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt - Date.now()) + 300));
     const from = mock.requests.length;
     await expectOpenAi401(chat, 'expired_token', /token.*expired|expired.*token/i);
+    await expectResponses401(chat, 'expired_token', /token.*expired|expired.*token/i);
     await expectAnthropic401(messages, /token.*expired|expired.*token/i);
     received(from, 0);
-    expect(await tokenRow(openAiCreated.hash, 2)).toMatchObject({ request_count: 2, error_count: 1 });
+    expect(await tokenRow(openAiCreated.hash, 4)).toMatchObject({ request_count: 4, error_count: 2 });
   });
 });
 

@@ -1,6 +1,6 @@
 // Token lifecycle through the built CLI, as a user runs it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, scratchDir } from './helpers/cli.js';
 
@@ -121,5 +121,38 @@ describe('token commands through the CLI', () => {
     const expiry = await cli(['token', 'create', '--policy', '{"base_key_env":"K"}', '--expires', 'soon']);
     expect(expiry.code).toBe(1);
     expect(expiry.stderr).toContain('invalid expiration "soon"');
+  });
+});
+
+describe('--db', () => {
+  it('token create --db X writes to X and leaves {dir}/tokenomics.db alone', async () => {
+    const dbDir = join(home, 'db-flag');
+    const other = join(home, 'elsewhere', 'tokens.db');
+    const run = (args: string[]) => runCli([...args, '--dir', dbDir], { home });
+    const inDefault = await run(['token', 'create', '--policy', '{"base_key_env":"DEFAULT_DB_KEY"}', '--json']);
+    expect(inDefault.code, inDefault.stderr).toBe(0);
+    const defaultHash = (JSON.parse(inDefault.stdout) as { hash: string }).hash;
+    const defaultFiles = readdirSync(join(dbDir, 'tokenomics.db')).sort();
+
+    const inOther = await run(['token', 'create', '--db', other, '--policy', '{"base_key_env":"OTHER_DB_KEY"}', '--json']);
+    expect(inOther.code, inOther.stderr).toBe(0);
+    const otherHash = (JSON.parse(inOther.stdout) as { hash: string }).hash;
+    expect(existsSync(join(other, 'CURRENT'))).toBe(true);
+    // The default database was not even opened (opening a LevelDB rewrites its log and manifest).
+    expect(readdirSync(join(dbDir, 'tokenomics.db')).sort()).toEqual(defaultFiles);
+
+    const listed = async (extra: string[]) =>
+      (JSON.parse((await run(['token', 'list', '--json', ...extra])).stdout) as Array<{ hash: string }>).map((t) => t.hash);
+    expect(await listed(['--db', other])).toEqual([otherHash]);
+    expect(await listed([])).toEqual([defaultHash]);
+  });
+
+  it('a relative --db is taken from the current directory, and no {dir}/tokenomics.db is created', async () => {
+    const dbDir = join(home, 'db-relative');
+    const cwd = join(home, 'work');
+    const created = await runCli(['--dir', dbDir, '--db', 'local.db', 'token', 'create', '--policy', '{"base_key_env":"K"}', '--json'], { home, cwd });
+    expect(created.code, created.stderr).toBe(0);
+    expect(existsSync(join(cwd, 'local.db', 'CURRENT'))).toBe(true);
+    expect(existsSync(join(dbDir, 'tokenomics.db'))).toBe(false);
   });
 });

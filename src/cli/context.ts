@@ -33,7 +33,9 @@ export function loadCommandConfig(command: Command, extraFlags: readonly FlagVal
  */
 export async function withTokens<T>(loaded: LoadedConfig, run: (tokens: TokenBackend) => Promise<T>): Promise<T> {
   const daemon = findDaemon(loaded.config.dir);
-  if (daemon && (await daemon.status().then(() => true, () => false))) {
+  // The daemon serves only its own database; `--db` elsewhere opens that one directly.
+  const same = daemon && resolve(daemon.state.db_path) === resolve(loaded.config.storage.db_path);
+  if (daemon && same && (await daemon.status().then(() => true, () => false))) {
     process.stderr.write(`${daemon.description}\n`);
     return run(daemon);
   }

@@ -390,7 +390,8 @@ export class ProxyHandler {
       });
       collect();
       if (memory && sent) memory.response = streamMemory(sent, adapter?.content.stream);
-    } else if (guardOutput) {
+    } else if (adapter && ok) {
+      // A model's answer is read whole (it is small): checked against output rules, and refused when it is not JSON.
       const checked = await this.#sendCheckedBody(upstream, res, target, adapter!, outcome, gatewayHeaders, toFailure, finish);
       relayed = checked;
       shown = checked.shown;
@@ -520,7 +521,7 @@ export class ProxyHandler {
     }
   }
 
-  /** A non-stream answer under output rules: read whole, checked and masked, then sent (or refused with 403). */
+  /** A model's non-stream answer: read whole, checked and masked by output rules, then sent (or refused: 403, 502). */
   async #sendCheckedBody(
     upstream: UpstreamResponse,
     res: ServerResponse,
@@ -541,12 +542,16 @@ export class ProxyHandler {
     const encoding = headers['content-encoding'];
     const decoded = decodeBody(bytes, typeof encoding === 'string' ? encoding : undefined);
     const json = decoded && decoded[0] === 123 ? parseJsonOrUndefined(decoded) : undefined;
+    if (!json) {
+      const what = decoded ? 'a body that is not a JSON object' : `a body in an encoding the gateway cannot read (${String(encoding)})`;
+      throw new GatewayError('upstream_error', `the upstream (${target.logUrl}) answered ${upstream.statusCode} with ${what}; nothing of it was sent on`);
+    }
     let out = bytes;
     let outHeaders = clientHeaders(headers, false);
-    if (json) {
+    this.#readUsage(outcome, adapter, json);
+    if (target.rules.hasOutput) {
       const checked = applyRules(target.rules, 'output', (visit) => adapter.content.visitOutput(json, visit));
       this.#ruleOutcome(outcome, target, checked.matches, checked.blocked, 'output');
-      this.#readUsage(outcome, adapter, json);
       if (checked.blocked) throw new GatewayError('forbidden', blockedMessage(checked.blocked, 'output'));
       if (checked.masked) {
         out = Buffer.from(JSON.stringify(json));
@@ -596,7 +601,8 @@ export class ProxyHandler {
   }
 
   #account(req: IncomingMessage, requestId: string, startedAt: Date, durationMs: number, path: string, outcome: Outcome): void {
-    const usage = outcome.usage;
+    // What the request was charged (the estimate when the provider reported nothing), as the ledger has it.
+    const usage = outcome.settlement?.usage ?? outcome.usage;
     if (outcome.tokenHash) {
       this.deps.stats.record({
         tokenHash: outcome.tokenHash,
