@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { makeCompletionCommand } from './commands/completion.js';
 import { makeConfigCommand } from './commands/config.js';
+import { makeLedgerCommand } from './commands/ledger.js';
 import { makeServeCommand } from './commands/serve.js';
 import { makeStopCommand } from './commands/stop.js';
 import { makeTokenCommand } from './commands/token.js';
@@ -23,6 +24,7 @@ Configuration: flags > TOKENOMICS_* environment variables > config file > defaul
   program.addCommand(makeStopCommand());
   program.addCommand(makeTokenCommand());
   program.addCommand(makeConfigCommand());
+  program.addCommand(makeLedgerCommand());
   program.addCommand(makeVersionCommand());
   program.addCommand(makeCompletionCommand(program));
   forEachCommand(program, (command) => command.exitOverride().showHelpAfterError('(run with --help for usage)'));

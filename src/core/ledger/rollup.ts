@@ -42,8 +42,10 @@ export function addRollup(into: UsageRollup, from: UsageRollup): void {
 }
 
 export function addTotals(into: SessionTotals, from: SessionTotals): void {
+  // addRollup adds the optional rollup error_count, which in totals is the same (always present) field: count it once.
+  const errors = into.error_count;
   addRollup(into, from);
-  into.error_count += from.error_count;
+  into.error_count = errors + from.error_count;
   into.retry_count += from.retry_count;
   into.rule_violation_count += from.rule_violation_count;
   into.rate_limit_count += from.rate_limit_count;
