@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Added latency of the proxy: the same OpenAI-format calls made directly to a local mock upstream and through
-// `tokenomics serve` (empty policy), interleaved round by round so machine drift cancels out. Loopback only,
-// bounded in time. Prints figures and ratios, never pass/fail.
+// `tokenomics serve` with an empty policy and with a policy that enforces limits and rules (two budgets, a rate
+// limit, max_parallel, PII masking; the ledger and its memory file are on for both, as by default), interleaved round
+// by round so machine drift cancels out. Loopback only, bounded in time. Prints figures, never pass/fail.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -96,6 +97,13 @@ const mock = await startMock();
 const mockUrl = `http://127.0.0.1:${mock.address().port}`;
 const env = { ...process.env, HOME: home, TOKENOMICS_HASH_KEY: 'bench', TOKENOMICS_ENCRYPTION_KEY: 'bench', TOKENOMICS_SERVER_UPSTREAM_URL: mockUrl, BENCH_KEY: 'sk-bench' };
 const { token } = JSON.parse(await run(['--dir', dir, 'token', 'create', '--policy', '{"base_key_env":"BENCH_KEY"}', '--json'], env));
+const LIMITS_POLICY = {
+  base_key_env: 'BENCH_KEY',
+  budgets: [{ tokens: 1e12, window: '1d' }, { usd: 1e6, window: '1mo', calendar: true }],
+  rate_limit: { rules: [{ requests: 1e9, window: '1m' }], max_parallel: 64 },
+  rules: [{ type: 'pii', detect: ['email', 'credit_card', 'api_key'], action: 'mask' }],
+};
+const limited = JSON.parse(await run(['--dir', dir, 'token', 'create', '--policy', JSON.stringify(LIMITS_POLICY), '--json'], env)).token;
 const probe = createServer();
 const port = await new Promise((r) => probe.listen(0, '127.0.0.1', () => r(probe.address().port)));
 await new Promise((r) => probe.close(r));
@@ -105,14 +113,18 @@ const agent = new Agent({ keepAliveTimeout: 30_000 });
 const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
 const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hello' }] });
 const streamBody = JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'hello' }] });
-const targets = { direct: `${mockUrl}/v1/chat/completions`, tokenomics: `${daemon.url}/v1/chat/completions` };
+const targets = {
+  direct: { url: `${mockUrl}/v1/chat/completions`, headers },
+  tokenomics: { url: `${daemon.url}/v1/chat/completions`, headers },
+  '+limits': { url: `${daemon.url}/v1/chat/completions`, headers: { ...headers, authorization: `Bearer ${limited}` } },
+};
 
 try {
-  for (const url of Object.values(targets)) await timeCalls(agent, url, headers, body, 200); // warm-up
-  const rounds = { direct: [], tokenomics: [] };
-  const streams = { direct: [], tokenomics: [] };
+  for (const { url, headers } of Object.values(targets)) await timeCalls(agent, url, headers, body, 200); // warm-up
+  const rounds = Object.fromEntries(Object.keys(targets).map((name) => [name, []]));
+  const streams = Object.fromEntries(Object.keys(targets).map((name) => [name, []]));
   for (let r = 0; r < ROUNDS; r++) {
-    for (const [name, url] of Object.entries(targets)) {
+    for (const [name, { url, headers }] of Object.entries(targets)) {
       const times = await timeCalls(agent, url, headers, body, PER_ROUND);
       rounds[name].push({ p50: pct(times, 50), p99: pct(times, 99) });
       for (let s = 0; s < 5; s++) streams[name].push(await timeStream(agent, url, headers, streamBody));
@@ -127,17 +139,18 @@ try {
       stream_total_ms: median(streams[name].map((x) => x.total)),
     };
   }
-  const added = {
-    p50_ms: summary.tokenomics.p50_ms - summary.direct.p50_ms,
-    p99_ms: summary.tokenomics.p99_ms - summary.direct.p99_ms,
-    stream_ttfb_ms: summary.tokenomics.stream_ttfb_ms - summary.direct.stream_ttfb_ms,
-    stream_total_ms: summary.tokenomics.stream_total_ms - summary.direct.stream_total_ms,
-  };
+  const addedTo = (name) => ({
+    p50_ms: summary[name].p50_ms - summary.direct.p50_ms,
+    p99_ms: summary[name].p99_ms - summary.direct.p99_ms,
+    stream_ttfb_ms: summary[name].stream_ttfb_ms - summary.direct.stream_ttfb_ms,
+    stream_total_ms: summary[name].stream_total_ms - summary.direct.stream_total_ms,
+  });
+  const added = { tokenomics: addedTo('tokenomics'), '+limits': addedTo('+limits') };
   const f = (n) => n.toFixed(3).padStart(9);
   console.log(`\nproxy latency, one request at a time (${ROUNDS} rounds x ${PER_ROUND} calls; median of round figures, ms)`);
-  console.log(`${'target'.padEnd(12)}${'p50'.padStart(9)}${'p99'.padStart(9)}${'ttfb'.padStart(9)}${'stream'.padStart(9)}`);
-  for (const [name, s] of Object.entries(summary)) console.log(`${name.padEnd(12)}${f(s.p50_ms)}${f(s.p99_ms)}${f(s.stream_ttfb_ms)}${f(s.stream_total_ms)}`);
-  console.log(`${'added'.padEnd(12)}${f(added.p50_ms)}${f(added.p99_ms)}${f(added.stream_ttfb_ms)}${f(added.stream_total_ms)}`);
+  console.log(`${'target'.padEnd(18)}${'p50'.padStart(9)}${'p99'.padStart(9)}${'ttfb'.padStart(9)}${'stream'.padStart(9)}`);
+  for (const [name, s] of Object.entries(summary)) console.log(`${name.padEnd(18)}${f(s.p50_ms)}${f(s.p99_ms)}${f(s.stream_ttfb_ms)}${f(s.stream_total_ms)}`);
+  for (const [name, a] of Object.entries(added)) console.log(`${`added ${name}`.padEnd(18)}${f(a.p50_ms)}${f(a.p99_ms)}${f(a.stream_ttfb_ms)}${f(a.stream_total_ms)}`);
   console.log(`(targets: added p50 <= 1 ms, p99 <= 3 ms, stream ttfb <= 2 ms; stream of ${STREAM_CHUNKS} chunks ${CHUNK_GAP_MS} ms apart)`);
   if (process.argv.includes('--json')) console.log(JSON.stringify({ summary, added }, null, 2));
 } finally {
