@@ -5,7 +5,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { baseEnv, CLI, runCli, scratchDir } from './helpers/cli.js';
+import { baseEnv, runCli, scratchDir } from './helpers/cli.js';
 import { freePort, startDaemon, TEST_KEYS, type RunningDaemon } from './helpers/daemon.js';
 import { startMockUpstream, type MockUpstream } from './helpers/mock-upstream.js';
 

@@ -8,7 +8,6 @@ import { adapterForPath, errorShapeForPath, type FormatAdapter } from '../../cor
 import { GenericTap } from '../../core/formats/generic-tap.js';
 import { ruleEvents } from '../../core/events/rule-events.js';
 import { shortHash, type EventSink } from '../../core/events/types.js';
-import type { SseEvent } from '../../core/formats/sse.js';
 import { applyRules, blockedMessage } from '../../core/policy/enforce.js';
 import { modelRefusal } from '../../core/policy/model-check.js';
 import { metersFor, policyMeters } from '../../core/limits/meters.js';
@@ -18,7 +17,7 @@ import { StreamGuard } from '../../core/policy/rules/stream-guard.js';
 import { retryPlan, type RetryPlan } from '../../core/proxy/retry.js';
 import type { ProviderCatalog } from '../../core/providers/catalog.js';
 import { buildUpstreamUrl, resolveRoute, RouteError, upstreamAuthHeaders, type Route } from '../../core/providers/route.js';
-import { errorEvent, GatewayError, type ErrorShape } from '../../core/proxy/errors.js';
+import { GatewayError, type ErrorShape } from '../../core/proxy/errors.js';
 import { extractToken } from '../../core/proxy/token-extract.js';
 import type { Stats } from '../../core/stats/stats.js';
 import { hashToken } from '../../core/tokens/token.js';
@@ -28,17 +27,19 @@ import { readBody, sendError, sendJson } from '../http/io.js';
 import type { Loggers } from '../log/logger.js';
 import { isExpired, type TokenRecord } from '../store/token-store.js';
 import { clientHeaders, upstreamHeaders, upstreamRequestId } from './headers.js';
-import type { Admission, UsageLimits } from '../limits/usage-limits.js';
+import type { UsageLimits } from '../limits/usage-limits.js';
 import { sendWithRetries, type Accepted } from './attempts.js';
+import { accountRequest } from './accounting.js';
+import { guardFilter, KEEP_ALL, type GuardFilter } from './output-guard.js';
 import { keyReport, liteLlmKeyInfo } from './key-info.js';
-import { decodeBody, readWhole, relayBody, relaySse, type BodyCopy, type EventFilter, type RelayOutcome } from './relay.js';
+import { decodeBody, readWhole, relayBody, relaySse, type BodyCopy, type RelayOutcome } from './relay.js';
 import { upstreamFailure, type Upstream, type UpstreamResponse } from './upstream.js';
 import { ledgerEntry, type Outcome } from './outcome.js';
 import type { Ledger } from '../ledger/ledger.js';
-import type { MemoryWriter, MemoryWriters } from '../ledger/memory-writers.js';
+import type { MemoryWriters } from '../ledger/memory-writers.js';
 import { MEMORY_BODY_LIMIT } from '../../core/ledger/memory-format.js';
 import { CommunicationLog, eventBody, safeHeaders } from './communication.js';
-import { requestMemory, responseMemory, SentCopy, streamMemory, writeMemory } from './memory-capture.js';
+import { memoryWritersFor, rememberExchange, requestMemory, responseMemory, SentCopy, streamMemory } from './memory-capture.js';
 
 /** Largest request body accepted (413 beyond). */
 export const BODY_LIMIT = 32 * 1024 * 1024;
@@ -98,39 +99,6 @@ interface Target {
 
 const NO_RETRIES = (model: string): RetryPlan => ({ models: [model], attemptsPerModel: 1, retryOn: new Set(), enabled: false });
 
-/** Keeps every event (the tap alone decides what to drop). */
-const KEEP_ALL: EventFilter = { event: (raw) => raw, finish: () => '' };
-
-interface GuardFilter extends EventFilter {
-  readonly blocked?: RuleMatch;
-}
-
-/** Output rules on a stream: held-back text, masks, and a format-correct error event when a rule fails. */
-function guardFilter(guard: StreamGuard, shape: ErrorShape): GuardFilter {
-  const filter = {
-    blocked: undefined as RuleMatch | undefined,
-    ending: undefined as string | undefined,
-    event(raw: Buffer, parsed: SseEvent): Buffer | string {
-      const result = guard.onEvent(parsed, raw.toString('utf8'));
-      if (result.blocked) end(result.blocked);
-      return result.out;
-    },
-    finish(): string {
-      const result = guard.finish();
-      if (result.blocked) {
-        end(result.blocked);
-        return result.out + filter.ending!;
-      }
-      return result.out;
-    },
-  };
-  const end = (match: RuleMatch) => {
-    filter.blocked = match;
-    filter.ending = errorEvent(shape, 403, 'forbidden', blockedMessage(match, 'output'));
-  };
-  return filter;
-}
-
 /** Largest non-stream answer held to run output rules on; a larger one is refused rather than sent unchecked. */
 const OUTPUT_CHECK_LIMIT = 32 * 1024 * 1024;
 
@@ -158,28 +126,9 @@ export class ProxyHandler {
     } finally {
       finish();
       await this.#settleLimits(outcome);
-      this.#account(req, requestId, startedAt, performance.now() - started, path, outcome);
-      this.#remember(outcome, startedAt);
+      accountRequest(this.deps, req, requestId, startedAt, performance.now() - started, path, outcome);
+      rememberExchange(outcome, startedAt);
     }
-  }
-
-  /** The memory writers that want this token's conversations: the ledger's and its policy's own. */
-  #memoryFor(record: TokenRecord): MemoryWriter[] {
-    const memory = this.deps.memory;
-    if (!memory) return [];
-    const writers: MemoryWriter[] = [];
-    if (memory.ledgerEnabled) writers.push({ write: (r) => memory.ledger(r), close: async () => {} });
-    const own = memory.forPolicy(record.policy.memory);
-    if (own) writers.push(own);
-    return writers;
-  }
-
-  #remember(outcome: Outcome, at: Date): void {
-    const memory = outcome.memory;
-    if (!memory?.request) return;
-    const base = { at, sessionId: outcome.tokenHash ?? '', model: outcome.fallbackModel ?? outcome.model ?? '' };
-    writeMemory(memory.writers, { ...base, role: 'request', content: memory.request });
-    if (memory.response) writeMemory(memory.writers, { ...base, role: 'response', content: memory.response });
   }
 
   /** Prices what the request used and journals it; runs once, before the response's last bytes when it can. */
@@ -244,7 +193,7 @@ export class ProxyHandler {
   ): Promise<void> {
     const record = await this.#authenticate(req, outcome);
     if (record.policy.metadata) outcome.metadata = record.policy.metadata;
-    const memoryWriters = this.#memoryFor(record);
+    const memoryWriters = memoryWritersFor(this.deps.memory, record.policy);
     if (memoryWriters.length) outcome.memory = { writers: memoryWriters };
     const raw = METHODS_WITH_BODY.has(req.method ?? '') ? await readBody(req, BODY_LIMIT) : undefined;
     let body: Json | undefined;
@@ -312,6 +261,21 @@ export class ProxyHandler {
       }
       throw err;
     }
+    await this.#respond(res, request, accepted, outcome, finish, { started, sentAt });
+  }
+
+  /** Relays the accepted answer to the client and gathers what it used, for the ledger, the limits and memory. */
+  async #respond(
+    res: ServerResponse,
+    request: ClientRequest,
+    accepted: Accepted<Target>,
+    outcome: Outcome,
+    finish: Finish,
+    times: { readonly started: number; readonly sentAt: number },
+  ): Promise<void> {
+    const { requestId, path, adapter, record } = request;
+    const { started, sentAt } = times;
+    const model = outcome.model ?? '';
     const { target, response: upstream } = accepted;
     outcome.upstreamStatus = upstream.statusCode;
     const memory = outcome.memory;
@@ -598,73 +562,6 @@ export class ProxyHandler {
     for (const event of ruleEvents(matches, blocked, { tokenHash: outcome.tokenHash ?? '', model: target.model, scope })) {
       this.deps.events.emit(event.type, event.data);
     }
-  }
-
-  #account(req: IncomingMessage, requestId: string, startedAt: Date, durationMs: number, path: string, outcome: Outcome): void {
-    // What the request was charged (the estimate when the provider reported nothing), as the ledger has it.
-    const usage = outcome.settlement?.usage ?? outcome.usage;
-    if (outcome.tokenHash) {
-      this.deps.stats.record({
-        tokenHash: outcome.tokenHash,
-        model: outcome.meta?.actualModel && !outcome.model ? outcome.meta.actualModel : outcome.model ?? '',
-        baseKeyEnv: outcome.route?.keyEnv ?? '',
-        inputTokens: usage?.input_tokens ?? 0,
-        outputTokens: usage?.output_tokens ?? 0,
-        costUsd: outcome.settlement?.cost.usd ?? 0,
-        error: outcome.status >= 400 || outcome.error !== undefined,
-        at: startedAt,
-      });
-      this.deps.events.emit('request.completed', {
-        token_hash: shortHash(outcome.tokenHash),
-        model: outcome.fallbackModel ?? outcome.model ?? '',
-        stream: outcome.stream ?? false,
-        status_code: outcome.status,
-        input_tokens: usage?.input_tokens ?? 0,
-        output_tokens: usage?.output_tokens ?? 0,
-        error: outcome.status >= 400 || outcome.error !== undefined,
-      });
-    }
-    const logs = this.deps.logs;
-    if (logs.settings.disable_request && outcome.tokenHash) return;
-    logs.app.info(
-      {
-        request_id: requestId,
-        timestamp: startedAt.toISOString(),
-        method: req.method,
-        path,
-        token_hash: outcome.tokenHash ? logs.tokenLabel(outcome.tokenHash) : undefined,
-        model: outcome.model,
-        provider: outcome.route?.providerName,
-        base_key_env: outcome.route?.keyEnv,
-        upstream_url: outcome.upstreamUrl,
-        status_code: outcome.status,
-        duration_ms: Math.round(durationMs),
-        overhead_ms: outcome.overheadMs === undefined ? undefined : Number(outcome.overheadMs.toFixed(2)),
-        input_tokens: usage?.input_tokens || undefined,
-        output_tokens: usage?.output_tokens || undefined,
-        cache_read_tokens: usage?.cache_read_tokens || undefined,
-        cache_write_tokens: usage?.cache_write_tokens || undefined,
-        reasoning_tokens: usage?.reasoning_tokens || undefined,
-        cost_usd: outcome.settlement?.cost.usd,
-        unpriced_model: (outcome.settlement?.cost.source === 'unpriced' && Boolean(usage?.input_tokens || usage?.output_tokens)) || undefined,
-        stream: outcome.stream,
-        error: outcome.error,
-        remote_addr: req.socket.remoteAddress,
-        user_agent: req.headers['user-agent'],
-        upstream_request_id: outcome.upstreamRequestId,
-        upstream_id: outcome.meta?.upstreamId,
-        actual_model: outcome.meta?.actualModel,
-        finish_reason: outcome.meta?.finishReason,
-        provider_meta: outcome.providerMeta,
-        rule_matches: outcome.ruleMatches,
-        retry_count: outcome.retryCount,
-        fallback_model: outcome.fallbackModel,
-        skipped_fallbacks: outcome.skippedFallbacks,
-        request_body: outcome.requestBody,
-        response_body: outcome.responseBody,
-      },
-      'request',
-    );
   }
 }
 

@@ -4,7 +4,9 @@
 import { formatHttpForMemory, formatSseForMemory, MEMORY_BODY_LIMIT } from '../../core/ledger/memory-format.js';
 import type { StreamContent } from '../../core/formats/content/types.js';
 import { parseEvent, SseSplitter } from '../../core/formats/sse.js';
-import type { MemoryRecord, MemoryWriter } from '../ledger/memory-writers.js';
+import type { Policy } from '../../core/policy/schema.js';
+import type { MemoryRecord, MemoryWriter, MemoryWriters } from '../ledger/memory-writers.js';
+import type { Outcome } from './outcome.js';
 
 type Headers = Readonly<Record<string, string | string[] | undefined>>;
 
@@ -68,7 +70,24 @@ export function streamMemory(sent: SentCopy, stream: StreamContent | undefined):
   return formatSseForMemory(payloads, text, sent.truncated || payloads.length < events.length);
 }
 
-/** Writes one record to every writer that wants this request's memory. */
-export function writeMemory(writers: readonly MemoryWriter[], record: MemoryRecord): void {
-  for (const writer of writers) writer.write(record);
+/** The writers that want a token's conversations: the ledger's file (ledger.memory) and its policy's own. */
+export function memoryWritersFor(memory: MemoryWriters | undefined, policy: Policy): MemoryWriter[] {
+  if (!memory) return [];
+  const writers: MemoryWriter[] = [];
+  if (memory.ledgerEnabled) writers.push({ write: (record) => memory.ledger(record), close: async () => {} });
+  const own = memory.forPolicy(policy.memory);
+  if (own) writers.push(own);
+  return writers;
+}
+
+/** Writes the request and its answer to every writer that wants them (queued: never waits). */
+export function rememberExchange(outcome: Outcome, at: Date): void {
+  const memory = outcome.memory;
+  if (!memory?.request) return;
+  const write = (record: MemoryRecord) => {
+    for (const writer of memory.writers) writer.write(record);
+  };
+  const base = { at, sessionId: outcome.tokenHash ?? '', model: outcome.fallbackModel ?? outcome.model ?? '' };
+  write({ ...base, role: 'request', content: memory.request });
+  if (memory.response) write({ ...base, role: 'response', content: memory.response });
 }
