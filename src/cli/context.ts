@@ -22,6 +22,19 @@ export function globalFlags(options: GlobalOptions, cwd = process.cwd()): FlagVa
   return flags;
 }
 
+/**
+ * The global flags given to this command, for a child `tokenomics` process (a daemon started by `start` or `run`):
+ * as absolute paths, so the child loads the same configuration (it inherits the environment and the directory).
+ */
+export function globalArgs(command: Command, cwd = process.cwd()): string[] {
+  const options = command.optsWithGlobals<GlobalOptions>();
+  const args: string[] = [];
+  if (options.dir) args.push('--dir', resolve(cwd, options.dir));
+  if (options.config) args.push('--config', resolve(cwd, options.config));
+  if (options.db) args.push('--db', resolve(cwd, options.db));
+  return args;
+}
+
 export function loadCommandConfig(command: Command, extraFlags: readonly FlagValue[] = []): LoadedConfig {
   const options = command.optsWithGlobals<GlobalOptions>();
   return loadConfig({ configPath: options.config, flags: [...globalFlags(options), ...extraFlags] });

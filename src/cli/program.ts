@@ -3,7 +3,9 @@ import { Command, Option } from 'commander';
 import { makeCompletionCommand } from './commands/completion.js';
 import { makeConfigCommand } from './commands/config.js';
 import { makeLedgerCommand } from './commands/ledger.js';
+import { makeRunCommand } from './commands/run.js';
 import { makeServeCommand } from './commands/serve.js';
+import { makeStartCommand } from './commands/start.js';
 import { makeStopCommand } from './commands/stop.js';
 import { makeTokenCommand } from './commands/token.js';
 import { makeVersionCommand } from './commands/version.js';
@@ -21,7 +23,9 @@ Exit codes: 0 success, 1 failure, 2 bad configuration or usage.
 Configuration: flags > TOKENOMICS_* environment variables > config file > defaults. See 'tokenomics config show'.`);
 
   program.addCommand(makeServeCommand());
+  program.addCommand(makeStartCommand());
   program.addCommand(makeStopCommand());
+  program.addCommand(makeRunCommand());
   program.addCommand(makeTokenCommand());
   program.addCommand(makeConfigCommand());
   program.addCommand(makeLedgerCommand());

@@ -1,6 +1,7 @@
 // `tokenomics serve`: run the proxy in the foreground until SIGINT/SIGTERM.
 import { Command, Option } from 'commander';
 import type { FlagValue } from '../../core/config/resolve.js';
+import { removePidFile, writePidFile } from '../../daemon/lifecycle/pid-file.js';
 import { loadCommandConfig } from '../context.js';
 import { versionInfo } from '../version.js';
 
@@ -9,6 +10,7 @@ interface ServeOptions {
   httpsPort?: string;
   bind?: string;
   tls?: boolean;
+  pidFile?: string;
 }
 
 function serveFlags(opts: ServeOptions): FlagValue[] {
@@ -27,6 +29,7 @@ export function makeServeCommand(): Command {
     .addOption(new Option('--https-port <port>', 'HTTPS listener port (server.https_port)'))
     .addOption(new Option('--bind <address>', 'address to listen on (server.bind; default 127.0.0.1)'))
     .addOption(new Option('--no-tls', 'do not start the HTTPS listener (server.tls.enabled=false)'))
+    .addOption(new Option('--pid-file <path>', 'write the process id to this file while running (tokenomics start sets it)'))
     .addHelpText('after', `
 Logs go to standard output (logging.level, logging.format); upstream details to {dir}/proxy.log.
 The running daemon writes {dir}/daemon.json so that 'tokenomics token …' works while it holds the database.`)
@@ -35,11 +38,15 @@ The running daemon writes {dir}/daemon.json so that 'tokenomics token …' works
       // Loaded on demand: the server's modules are not needed by the other commands.
       const { startDaemon } = await import('../../daemon/server/daemon.js');
       const daemon = await startDaemon(loaded, { version: versionInfo().version });
+      if (opts.pidFile) writePidFile(opts.pidFile);
       await new Promise<void>((resolve) => {
         const stop = (signal: NodeJS.Signals) => {
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
-          void daemon.shutdown(signal).then(resolve);
+          void daemon.shutdown(signal).then(() => {
+            if (opts.pidFile) removePidFile(opts.pidFile);
+            resolve();
+          });
         };
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
