@@ -50,6 +50,7 @@ log are printed and the exit code is 1. Stop it with 'tokenomics stop'.`)
           tls,
           pidFile: opts.pidFile ?? join(config.dir, 'tokenomics.pid'),
           logFile: opts.logFile ?? join(config.dir, 'tokenomics.log'),
+          appLogFile: config.logging.file.enabled ? config.logging.file.path || join(config.dir, 'tokenomics.log') : undefined,
           env: process.env,
         });
         if (opts.json) printJson({ status: outcome.kind, url: outcome.url, pid: outcome.pid, log_file: outcome.logFile ?? null });

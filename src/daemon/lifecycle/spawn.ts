@@ -15,6 +15,8 @@ export interface SpawnDaemonOptions {
   readonly env: NodeJS.ProcessEnv;
   /** `start`: its own session, output appended to this file. Otherwise output goes to our stderr. */
   readonly logFile?: string;
+  /** The daemon already writes its log to logFile itself (logging.file): only stderr (crashes) goes there too. */
+  readonly logFileIsOwn?: boolean;
 }
 
 export function spawnDaemon(options: SpawnDaemonOptions): ChildProcess {
@@ -24,7 +26,8 @@ export function spawnDaemon(options: SpawnDaemonOptions): ChildProcess {
   }
   const log = openSync(options.logFile, 'a', 0o600);
   try {
-    const child = spawn(process.execPath, args, { env: options.env, stdio: ['ignore', log, log], detached: true });
+    const stdout = options.logFileIsOwn ? 'ignore' : log;
+    const child = spawn(process.execPath, args, { env: options.env, stdio: ['ignore', stdout, log], detached: true });
     child.unref();
     return child;
   } finally {

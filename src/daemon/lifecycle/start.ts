@@ -1,7 +1,7 @@
 // `tokenomics start`: the daemon in the background, detached from the terminal, output in a log file; returns once it
 // answers, or fails with the reason and the log's last lines.
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { processAlive, readState } from '../control/state-file.js';
 import { readPidFile } from './pid-file.js';
 import { answers, DaemonStartError, logTail, spawnDaemon, waitUntilReady } from './spawn.js';
@@ -17,6 +17,8 @@ export interface StartOptions {
   readonly tls: boolean;
   readonly pidFile: string;
   readonly logFile: string;
+  /** The application log file when logging.file is on: the daemon writes it itself. */
+  readonly appLogFile?: string;
   readonly env: NodeJS.ProcessEnv;
   readonly timeoutMs?: number;
 }
@@ -49,6 +51,7 @@ export async function startInBackground(options: StartOptions): Promise<StartOut
     serveArgs: [...port, ...(options.tls ? [] : ['--no-tls']), ...(options.bind ? ['--bind', options.bind] : []), '--pid-file', options.pidFile],
     env: options.env,
     logFile: options.logFile,
+    logFileIsOwn: options.appLogFile !== undefined && resolve(options.appLogFile) === resolve(options.logFile),
   });
   try {
     const state = await waitUntilReady(options.dir, child, options.timeoutMs ?? 15_000);

@@ -210,7 +210,6 @@ export class ProxyHandler {
     }
     const model = typeof body?.model === 'string' ? body.model : '';
     outcome.model = model || undefined;
-    if (this.deps.logs.settings.request_body && raw) outcome.requestBody = raw.subarray(0, LOGGED_BODY_LIMIT).toString('utf8');
 
     const abort = new AbortController();
     res.on('close', () => {
@@ -278,6 +277,8 @@ export class ProxyHandler {
     const model = outcome.model ?? '';
     const { target, response: upstream } = accepted;
     outcome.upstreamStatus = upstream.statusCode;
+    // Logs and memory get the request as it went upstream: masked, with the policy's prompts.
+    if (this.deps.logs.settings.request_body && target.payload) outcome.requestBody = target.payload.slice(0, LOGGED_BODY_LIMIT).toString();
     const memory = outcome.memory;
     if (memory) memory.request = requestMemory(target.headers, target.payload);
     const ledger = this.deps.ledger;
