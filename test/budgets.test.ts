@@ -251,3 +251,19 @@ describe('persistence', () => {
 function openaiClient(key: string): OpenAI {
   return new OpenAI({ apiKey: key, baseURL: `${daemon.url}/v1`, maxRetries: 0 });
 }
+
+describe('policy changes', () => {
+  it('take effect on the next request, and the usage so far is kept', async () => {
+    const { token: key, hash } = await token({ rate_limit: { rules: [{ requests: 1, window: '1h' }] } });
+    expect((await chat(key)).status).toBe(200);
+    expect((await chat(key)).status).toBe(429);
+    const updated = await runCli(
+      ['--dir', dir, 'token', 'update', '--hash', hash, '--policy', JSON.stringify({ base_key_env: 'MOCK_KEY', rate_limit: { rules: [{ requests: 2, window: '1h' }] } })],
+      { home, env: { ...TEST_KEYS } },
+    );
+    expect(updated.code, updated.stderr).toBe(0);
+    // Same window, higher limit: one more request fits (the first still counts), then the new limit holds.
+    expect((await chat(key)).status).toBe(200);
+    expect((await chat(key)).status).toBe(429);
+  });
+});
