@@ -2,10 +2,14 @@
 import { Command, Option } from 'commander';
 import { makeCompletionCommand } from './commands/completion.js';
 import { makeConfigCommand } from './commands/config.js';
+import { makeDoctorCommand } from './commands/doctor.js';
+import { makeInitCommand } from './commands/init.js';
 import { makeLedgerCommand } from './commands/ledger.js';
+import { makeProviderCommand } from './commands/provider.js';
 import { makeRunCommand } from './commands/run.js';
 import { makeServeCommand } from './commands/serve.js';
 import { makeStartCommand } from './commands/start.js';
+import { makeStatusCommand } from './commands/status.js';
 import { makeStopCommand } from './commands/stop.js';
 import { makeTokenCommand } from './commands/token.js';
 import { makeVersionCommand } from './commands/version.js';
@@ -26,9 +30,13 @@ Configuration: flags > TOKENOMICS_* environment variables > config file > defaul
   program.addCommand(makeStartCommand());
   program.addCommand(makeStopCommand());
   program.addCommand(makeRunCommand());
+  program.addCommand(makeInitCommand());
+  program.addCommand(makeStatusCommand());
   program.addCommand(makeTokenCommand());
   program.addCommand(makeConfigCommand());
   program.addCommand(makeLedgerCommand());
+  program.addCommand(makeProviderCommand());
+  program.addCommand(makeDoctorCommand());
   program.addCommand(makeVersionCommand());
   program.addCommand(makeCompletionCommand(program));
   forEachCommand(program, (command) => command.exitOverride().showHelpAfterError('(run with --help for usage)'));

@@ -26,15 +26,34 @@ export interface AgentEnvInput {
   readonly insecure?: boolean;
 }
 
-/** The SDK variables of one provider: `<key var>=token`, `<base var>=url` (with `/v1` for OpenAI-style SDKs). */
-function providerPairs(name: string, def: ProviderDef | undefined, baseUrl: string, token: string): EnvPairs {
-  if (!def) return [['OPENAI_API_KEY', token], ['OPENAI_BASE_URL', `${baseUrl}/v1`]];
+export interface ProviderEnvNames {
+  /** The variable the provider's SDK reads its key from. */
+  readonly keyVar: string;
+  /** The variable it reads its base URL from. */
+  readonly baseVar: string;
+  /** OpenAI-style SDKs expect the API root (`…/v1`) in *_BASE_URL; Anthropic's, Gemini's and Azure's take the host. */
+  readonly withV1: boolean;
+}
+
+/** The variable names of one provider (a provider not in the catalog gets the OpenAI ones). */
+export function providerEnvNames(name: string, def: ProviderDef | undefined): ProviderEnvNames {
+  if (!def) return { keyVar: 'OPENAI_API_KEY', baseVar: 'OPENAI_BASE_URL', withV1: true };
   const upper = name.toUpperCase().replace(/[^A-Z0-9]/g, '_');
   const keyVar = def.api_key_env || `${upper}_API_KEY`;
   const baseVar = def.base_url_env || `${upper}_BASE_URL`;
-  // OpenAI-style SDKs expect the API root (`…/v1`) in *_BASE_URL; Anthropic's, Gemini's and Azure's take the host.
-  const withV1 = def.api_format === 'openai' && baseVar.endsWith('_BASE_URL');
+  return { keyVar, baseVar, withV1: def.api_format === 'openai' && baseVar.endsWith('_BASE_URL') };
+}
+
+/** The SDK variables of one provider: `<key var>=token`, `<base var>=url` (with `/v1` for OpenAI-style SDKs). */
+function providerPairs(name: string, def: ProviderDef | undefined, baseUrl: string, token: string): EnvPairs {
+  const { keyVar, baseVar, withV1 } = providerEnvNames(name, def);
   return [[keyVar, token], [baseVar, withV1 ? `${baseUrl}/v1` : baseUrl]];
+}
+
+/** A token as it may be shown: `tkn_…a1b2` (anything else keeps only its last four characters). */
+export function maskToken(value: string): string {
+  if (value.startsWith('tkn_')) return `tkn_…${value.slice(-4)}`;
+  return value.length > 8 ? `…${value.slice(-4)}` : '…';
 }
 
 export function agentEnv(input: AgentEnvInput): EnvPairs {

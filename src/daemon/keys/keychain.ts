@@ -31,10 +31,10 @@ function shortReason(err: unknown): string {
 export type KeychainOpen = { readonly store: SecretStore } | { readonly unavailable: string };
 
 /**
- * Opens the keychain when it can really hold a secret. A read alone proves little (a locked Secret Service
- * answers reads with null but refuses writes), so an empty keychain is probed with write + read + delete.
+ * The platform's keychain without trying it: for looking entries up (`status`) without writing anything.
+ * Whether it can really hold a secret shows only when it is used.
  */
-export async function openKeychain(env: NodeJS.ProcessEnv, account: string): Promise<KeychainOpen> {
+export function peekKeychain(env: NodeJS.ProcessEnv): KeychainOpen {
   const name = STORE_NAMES[process.platform];
   if (!name) return { unavailable: `no supported keychain on ${process.platform}` };
   if (process.platform === 'linux' && !env.DBUS_SESSION_BUS_ADDRESS) {
@@ -45,6 +45,18 @@ export async function openKeychain(env: NodeJS.ProcessEnv, account: string): Pro
     get: (acct) => entry(acct).getPassword(AbortSignal.timeout(TIMEOUT_MS)),
     set: (acct, value) => entry(acct).setPassword(value, AbortSignal.timeout(TIMEOUT_MS)),
   };
+  return { store };
+}
+
+/**
+ * Opens the keychain when it can really hold a secret. A read alone proves little (a locked Secret Service
+ * answers reads with null but refuses writes), so an empty keychain is probed with write + read + delete.
+ */
+export async function openKeychain(env: NodeJS.ProcessEnv, account: string): Promise<KeychainOpen> {
+  const opened = peekKeychain(env);
+  if (!('store' in opened)) return opened;
+  const { store } = opened;
+  const name = store.name;
   try {
     if ((await store.get(account)) !== null) return { store };
     const probe = entry('__probe__');

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../../core/config/types.js';
 import { createFileExclusive, ensurePrivateDir, writeFileAtomic } from '../fs-safe.js';
-import { openKeychain, type SecretStore } from './keychain.js';
+import { openKeychain, peekKeychain, type SecretStore } from './keychain.js';
 
 export type KeySource =
   | { readonly kind: 'env'; readonly variable: string }
@@ -70,8 +70,10 @@ async function storeInKeychain(store: SecretStore, slot: Slot): Promise<Buffer> 
   return decodeKey(stored, where);
 }
 
-export async function loadKeys(config: Config, env: NodeJS.ProcessEnv = process.env): Promise<Keys> {
-  const found: Partial<Record<Slot, { key: Buffer; source: KeySource }>> = {};
+type Found = Partial<Record<Slot, { key: Buffer; source: KeySource }>>;
+
+function keysFromEnv(config: Config, env: NodeJS.ProcessEnv): Found {
+  const found: Found = {};
   const hashVar = config.security.hash_key_env;
   const encVar = config.security.encryption_key_env;
   if (hashVar && env[hashVar]) found.hash_key = { key: Buffer.from(env[hashVar]!, 'utf8'), source: { kind: 'env', variable: hashVar } };
@@ -79,7 +81,11 @@ export async function loadKeys(config: Config, env: NodeJS.ProcessEnv = process.
     // The original derived the AES key as SHA-256 of the variable's text; kept so the same variable means the same key.
     found.encryption_key = { key: createHash('sha256').update(env[encVar]!).digest(), source: { kind: 'env', variable: encVar } };
   }
+  return found;
+}
 
+export async function loadKeys(config: Config, env: NodeJS.ProcessEnv = process.env): Promise<Keys> {
+  const found = keysFromEnv(config, env);
   let missing = (['hash_key', 'encryption_key'] as const).filter((slot) => !found[slot]);
   const filePath = keyFilePath(config.dir);
   if (missing.length) {
@@ -121,9 +127,60 @@ function sourceText(source: KeySource): string {
 
 /** One line saying which backend holds the keys, e.g. `keys: OS keychain (Secret Service)`. */
 export function describeKeys(keys: Keys): string {
-  const hash = sourceText(keys.hashSource);
-  const enc = sourceText(keys.encryptionSource);
-  return hash === enc ? `keys: ${hash}` : `keys: hash key from ${hash}; encryption key from ${enc}`;
+  return describeKeySources(keys.hashSource, keys.encryptionSource);
+}
+
+/** describeKeys for keys that may not exist yet (see inspectKeys). */
+export function describeKeySources(hashSource: KeySource | undefined, encryptionSource: KeySource | undefined): string {
+  if (!hashSource && !encryptionSource) return 'keys: not created yet (generated on first use, in the OS keychain when there is one)';
+  const part = (what: string, source: KeySource | undefined) => (source ? `${what} from ${sourceText(source)}` : `${what} not created yet`);
+  const hash = hashSource && sourceText(hashSource);
+  if (hash !== undefined && hash === (encryptionSource && sourceText(encryptionSource))) return `keys: ${hash}`;
+  return `keys: ${part('hash key', hashSource)}; ${part('encryption key', encryptionSource)}`;
+}
+
+/** Where the keys are, for reports: found without generating, storing or probing anything. */
+export interface KeyInspection {
+  /** Undefined: not created yet (loadKeys would generate it). */
+  readonly hashSource?: KeySource;
+  readonly encryptionSource?: KeySource;
+  /** The key file exists but cannot be read, or the keychain could not be asked. */
+  readonly problem?: string;
+}
+
+/** Looks the keys up where loadKeys would find them (env, key file, keychain), read-only. */
+export async function inspectKeys(config: Config, env: NodeJS.ProcessEnv = process.env): Promise<KeyInspection> {
+  const sources: Partial<Record<Slot, KeySource>> = {};
+  for (const [slot, value] of Object.entries(keysFromEnv(config, env)) as [Slot, { source: KeySource }][]) sources[slot] = value.source;
+  const slots = ['hash_key', 'encryption_key'] as const;
+  const inspection = (problem?: string): KeyInspection => ({
+    hashSource: sources.hash_key,
+    encryptionSource: sources.encryption_key,
+    ...(problem ? { problem } : {}),
+  });
+  const filePath = keyFilePath(config.dir);
+  if (slots.some((slot) => !sources[slot])) {
+    try {
+      const inFile = readKeyFile(filePath);
+      for (const slot of slots) if (!sources[slot] && inFile[slot]) sources[slot] = { kind: 'file', path: filePath };
+    } catch (err) {
+      return inspection((err as Error).message);
+    }
+  }
+  const missing = slots.filter((slot) => !sources[slot]);
+  if (missing.length && config.security.keychain) {
+    const keychain = peekKeychain(env);
+    if ('store' in keychain) {
+      for (const slot of missing) {
+        try {
+          if ((await keychain.store.get(ACCOUNTS[slot])) !== null) sources[slot] = { kind: 'keychain', store: keychain.store.name };
+        } catch (err) {
+          return inspection(`${keychain.store.name}: ${(err as Error).message.split('\n')[0]}`);
+        }
+      }
+    }
+  }
+  return inspection();
 }
 
 /** True when a secret sits in a plain file rather than the keychain or the environment (worth a warning). */
