@@ -1,6 +1,6 @@
 // `tokenomics start` and `tokenomics run` with real processes: the real Claude Code CLI, a Node script on the official
 // OpenAI SDK and curl, each wrapped with the gateway in front of a local mock upstream; requests land in the ledger.
-import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -145,13 +145,20 @@ describe('tokenomics start, run and stop', () => {
     expect((await cli(dir, ['stop'])).stderr).toContain('Proxy not running');
   });
 
-  it('a stale daemon.json (a crashed proxy) does not stop start', async () => {
+  it('a stale daemon.json and PID file (a crashed proxy) do not stop start; stop removes a stale PID file', async () => {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'daemon.json'), JSON.stringify({ pid: 999_999, control_url: 'http://127.0.0.1:1', control_secret: 'x', http_url: 'http://127.0.0.1:1' }));
+    writeFileSync(join(dir, 'tokenomics.pid'), '999999');
     const started = await cli(dir, ['start', '--no-tls', '--port', String(port)]);
     expect(started.code, started.stderr).toBe(0);
     expect(started.stdout).toBe(`http://127.0.0.1:${port}\n`);
+    expect(Number(readFileSync(join(dir, 'tokenomics.pid'), 'utf8'))).not.toBe(999_999);
     expect((await cli(dir, ['stop'])).code).toBe(0);
+
+    writeFileSync(join(dir, 'tokenomics.pid'), '999999');
+    const stopped = await cli(dir, ['stop']);
+    expect(stopped.stderr).toContain('Proxy not running');
+    expect(existsSync(join(dir, 'tokenomics.pid'))).toBe(false);
   });
 
   it('a port taken by another program: exit 1 with the reason and the log lines', async () => {
