@@ -1,6 +1,5 @@
 // Several daemons sharing one real redis-server (session.backend: redis): one set of counters, exact under
 // concurrency across processes, and a clear answer when Redis goes away (fail_closed 503, fail_open serves).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
@@ -8,40 +7,30 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, scratchDir } from './helpers/cli.js';
 import { freePort, startDaemon, TEST_KEYS, type RunningDaemon } from './helpers/daemon.js';
 import { startMockUpstream, type MockUpstream } from './helpers/mock-upstream.js';
+import { SKIP_REDIS, startRedisServer, type RedisServer } from './helpers/redis.js';
 
-// CI installs redis-server (.ci/run): there a missing one fails these tests instead of skipping them.
-const hasRedis = spawnSync('redis-server', ['--version']).status === 0 || Boolean(process.env.CI);
+const hasRedis = !SKIP_REDIS;
 const scratch = scratchDir();
 const home = scratch.path;
 const MOCK_TOKENS = 18;
 
 let mock: MockUpstream;
 let redisPort: number;
-let redis: ChildProcess | undefined;
+let redis: RedisServer | undefined;
 const daemons: RunningDaemon[] = [];
 let a: RunningDaemon;
 let b: RunningDaemon;
 let open: RunningDaemon;
 const tokens: Record<string, string> = {};
 
+/** (Re)starts redis-server on redisPort: a restart comes back empty (nothing is persisted). */
 async function startRedis(): Promise<void> {
-  redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    if (spawnSync('redis-cli', ['-p', String(redisPort), 'ping']).stdout?.toString().includes('PONG')) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('redis-server did not start');
+  redis = await startRedisServer(redisPort);
 }
 
 async function stopRedis(): Promise<void> {
-  const child = redis;
+  await redis?.stop();
   redis = undefined;
-  if (!child || child.exitCode !== null) return;
-  await new Promise((resolve) => {
-    child.once('exit', resolve);
-    child.kill('SIGKILL');
-  });
 }
 
 const POLICIES = {

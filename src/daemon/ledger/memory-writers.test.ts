@@ -1,21 +1,19 @@
 // The memory writers on real files in a temp directory, and the Redis list writer on a real redis-server (started here
 // on a free loopback port; skipped outside CI where redis-server is not installed).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { memoryEntry } from '../../core/ledger/memory-format.js';
+import { SKIP_REDIS, startRedisServer, type RedisServer } from '../../../test/helpers/redis.js';
 import { DirMemoryWriter, FileMemoryWriter, MemoryWriters, type MemoryRecord, type PolicyMemory } from './memory-writers.js';
 
 const HASH = 'aaaa1111bbbb2222cccc3333dddd4444eeee5555ffff6666aaaa1111bbbb2222';
 const OTHER = 'dddd4444eeee5555ffff6666aaaa1111bbbb2222cccc3333dddd4444eeee5555';
 const DAY1 = new Date(Date.UTC(2026, 1, 27, 23, 59, 58));
 const DAY2 = new Date(Date.UTC(2026, 1, 28, 0, 0, 1));
-const REDIS_SERVER = (process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'redis-server')).find((path) => existsSync(path));
 
 function record(content: string, overrides: Partial<MemoryRecord> = {}): MemoryRecord {
   return { at: DAY1, sessionId: HASH, role: 'request', model: 'gpt-4o', content, ...overrides };
@@ -254,50 +252,13 @@ describe('MemoryWriters', () => {
   });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function pings(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(500, () => done(false));
-    socket.once('error', () => done(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => done(data.toString().startsWith('+PONG')));
-  });
-}
-
-// CI installs redis-server: there a missing one fails this test instead of skipping it.
-describe.skipIf(!REDIS_SERVER && !process.env.CI)(REDIS_SERVER ? 'Redis list writer on a real redis-server' : 'Redis list writer (skipped: redis-server is not on PATH)', () => {
-  let server: ChildProcess | undefined;
-  afterAll(async () => {
-    if (!server || server.exitCode !== null || server.signalCode !== null) return;
-    const exited = new Promise((r) => server!.once('exit', r));
-    server.kill('SIGKILL');
-    await exited;
-  });
+describe.skipIf(SKIP_REDIS)(SKIP_REDIS ? 'Redis list writer (skipped: redis-server is not on PATH)' : 'Redis list writer on a real redis-server', () => {
+  let server: RedisServer | undefined;
+  afterAll(async () => server?.stop());
 
   it('RPUSHes tokenomics:memory:<session id> in order', async () => {
-    const port = await freePort();
-    server = spawn(REDIS_SERVER!, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    const deadline = Date.now() + 10_000;
-    while (!(await pings(port))) {
-      if (Date.now() > deadline) throw new Error('redis-server did not start');
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true });
+    server = await startRedisServer();
+    const client = new Redis({ host: '127.0.0.1', port: server.port, lazyConnect: true });
     try {
       const writers = new MemoryWriters({ dir, ledgerMemory: false, sessionId: 'ab12cd34', redis: () => client, onError });
       const writer = writers.forPolicy({ enabled: true, redis: true, file_name: 'ignored.md' })!;

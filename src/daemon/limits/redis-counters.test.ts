@@ -1,45 +1,16 @@
 // The Redis backend against the shared contract and as several daemons see it, on real redis-server processes
 // (started here on free loopback ports, nothing persisted); skipped outside CI where redis-server is not installed.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
-import { delimiter, join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { charge, describeCounterStore, meter } from '../../../test/helpers/counter-contract.js';
+import { freePort } from '../../../test/helpers/daemon.js';
+import { SKIP_REDIS, startRedisServer, type RedisServer } from '../../../test/helpers/redis.js';
 import { CounterBackendError } from './counter-store.js';
 import { RedisCounters, type RedisCountersOptions } from './redis-counters.js';
 
-const REDIS_SERVER = (process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'redis-server')).find((path) => existsSync(path));
 const T0 = Date.UTC(2026, 0, 5, 10, 0, 0);
 const HOUR = 3_600_000;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Whether a server on `port` answers PING (raw RESP, so the check does not depend on the code under test). */
-function pings(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(500, () => done(false));
-    socket.once('error', () => done(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => done(data.toString().startsWith('+PONG')));
-  });
-}
 
 async function until(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
   const deadline = Date.now() + ms;
@@ -49,24 +20,12 @@ async function until(check: () => Promise<boolean>, ms: number, what: string): P
   }
 }
 
-/** A redis-server child on `port`, answering PING when this resolves. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn(REDIS_SERVER!, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  await until(() => pings(port), 10_000, `redis-server on port ${port}`);
-  return child;
-}
+const startRedis = (port: number): Promise<RedisServer> => startRedisServer(port);
+const stopRedis = async (server: RedisServer | undefined): Promise<void> => server?.stop();
 
-async function stopRedis(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGKILL');
-  await exited;
-}
-
-// CI installs redis-server (.ci/run): there a missing one fails these tests instead of skipping them.
-describe.skipIf(!REDIS_SERVER && !process.env.CI)(REDIS_SERVER ? 'RedisCounters on a real redis-server' : 'RedisCounters (skipped: redis-server is not on PATH)', () => {
+describe.skipIf(SKIP_REDIS)(SKIP_REDIS ? 'RedisCounters (skipped: redis-server is not on PATH)' : 'RedisCounters on a real redis-server', () => {
   let port = 0;
-  let server: ChildProcess | undefined;
+  let server: RedisServer | undefined;
   const prefix = `test-${randomBytes(4).toString('hex')}:`;
   // Read lazily: the contract's tests are collected before beforeAll has started the server.
   const options = (): RedisCountersOptions => ({ addr: `127.0.0.1:${port}`, keyPrefix: prefix });
@@ -162,7 +121,7 @@ describe.skipIf(!REDIS_SERVER && !process.env.CI)(REDIS_SERVER ? 'RedisCounters 
 
     it('operations fail within seconds while it is down, and work again on the same instance once it is back', async () => {
       const ownPort = await freePort();
-      let own: ChildProcess | undefined = await startRedis(ownPort);
+      let own: RedisServer | undefined = await startRedis(ownPort);
       const store = await RedisCounters.connect({ addr: `127.0.0.1:${ownPort}`, keyPrefix: prefix });
       try {
         const c = charge(meter({ unit: 'requests', limit: 1000 }), 1);
