@@ -3,6 +3,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { EventSink } from '../../core/events/types.js';
 import { parsePolicy, PolicyError } from '../../core/policy/parse.js';
 import { TokenNotFoundError, StoreError, type TokenRecord } from '../store/token-store.js';
 import type { TokenBackend } from '../store/token-backend.js';
@@ -57,7 +58,10 @@ function optionalDate(value: unknown): Date | null | undefined {
   return date;
 }
 
-async function route(req: IncomingMessage, res: ServerResponse, tokens: TokenBackend, status: () => Promise<ControlStatus>): Promise<void> {
+/** token.* events carry the first 8 characters of the hash, as the original did. */
+const eventHash = (hash: string) => hash.slice(0, 8);
+
+async function route(req: IncomingMessage, res: ServerResponse, tokens: TokenBackend, events: EventSink, status: () => Promise<ControlStatus>): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://control');
   const [area, id] = url.pathname.split('/').filter(Boolean);
   if (area === 'status' && req.method === 'GET') return sendJson(res, 200, await status());
@@ -72,6 +76,7 @@ async function route(req: IncomingMessage, res: ServerResponse, tokens: TokenBac
       const policy = parsePolicy(String(body.policy ?? ''));
       const expires = optionalDate(body.expires_at) ?? undefined;
       const created = await tokens.createToken(policy, expires);
+      events.emit('token.created', { token_hash: eventHash(created.record.hash), expires_at: created.record.expiresAt ?? null });
       return sendJson(res, 201, { token: created.token, record: recordJson(created.record) });
     }
     return fail(res, 405, 'method_not_allowed', `${req.method} is not allowed on /tokens`);
@@ -85,16 +90,18 @@ async function route(req: IncomingMessage, res: ServerResponse, tokens: TokenBac
     const body = await jsonBody(req);
     const policy = body.policy === undefined ? undefined : parsePolicy(String(body.policy));
     const record = await tokens.update(hash, { policy, expiresAt: optionalDate(body.expires_at) });
+    events.emit('token.updated', { token_hash: eventHash(record.hash), expires_at: record.expiresAt ?? null });
     return sendJson(res, 200, recordJson(record));
   }
   if (req.method === 'DELETE') {
     await tokens.delete(hash);
+    events.emit('token.deleted', { token_hash: eventHash(hash) });
     return sendJson(res, 200, { deleted: hash });
   }
   return fail(res, 405, 'method_not_allowed', `${req.method} is not allowed on /tokens/<hash>`);
 }
 
-export async function startControlServer(tokens: TokenBackend, status: () => Promise<ControlStatus>): Promise<ControlServer> {
+export async function startControlServer(tokens: TokenBackend, events: EventSink, status: () => Promise<ControlStatus>): Promise<ControlServer> {
   const secretText = randomBytes(32).toString('hex');
   const secret = Buffer.from(secretText);
   const server: Server = createServer((req, res) => {
@@ -102,7 +109,7 @@ export async function startControlServer(tokens: TokenBackend, status: () => Pro
       req.resume();
       return fail(res, 401, 'unauthorized', 'the control API needs the secret from daemon.json, from this machine');
     }
-    route(req, res, tokens, status).catch((err: unknown) => {
+    route(req, res, tokens, events, status).catch((err: unknown) => {
       if (err instanceof TokenNotFoundError) return fail(res, 404, 'not_found', err.message);
       if (err instanceof PolicyError || err instanceof SyntaxError) return fail(res, 400, 'invalid_request', (err as Error).message);
       if (err instanceof StoreError) return fail(res, 409, 'store_error', err.message);

@@ -175,7 +175,7 @@ export class ProxyHandler {
     if (!record) throw new GatewayError('invalid_token', 'invalid token');
     outcome.tokenHash = hash;
     if (isExpired(record)) {
-      this.deps.events.emit('token.expired', { token_hash: shortHash(hash), expired_at: record.expiresAt });
+      this.deps.events.emit('token.expired', { token_hash: hash.slice(0, 8), expired_at: record.expiresAt });
       throw new GatewayError('expired_token', `token expired at ${record.expiresAt}`);
     }
     return record;
