@@ -10,8 +10,11 @@ import { removeState, writeState } from '../control/state-file.js';
 import { describeKeys, loadKeys } from '../keys/keys.js';
 import { createLoggers, type Loggers } from '../log/logger.js';
 import { EventHub } from '../events/hub.js';
+import { Webhooks } from '../events/webhooks.js';
 import { openLimits } from '../limits/open-limits.js';
 import { Ledger } from '../ledger/ledger.js';
+import { webhookReceiver } from '../remote/receiver.js';
+import { RemoteSync } from '../remote/sync.js';
 import { openMemory } from '../ledger/open-memory.js';
 import { ProxyHandler } from '../proxy/handler.js';
 import { Upstream } from '../proxy/upstream.js';
@@ -42,6 +45,8 @@ export interface DaemonOptions {
 interface Listener {
   readonly server: Server;
   readonly url: string;
+  readonly scheme: 'http' | 'https';
+  readonly port: number;
 }
 
 function listen(server: Server, bind: string, port: number, url: string): Promise<void> {
@@ -98,6 +103,14 @@ export async function startDaemon(loaded: LoadedConfig, options: DaemonOptions):
     cleanups.push(() => upstream.close());
     const events = new EventHub((err, event) => logs.app.error({ err, event: event.type }, 'an event subscriber failed'));
     if (logs.app.isLevelEnabled('debug')) events.subscribe((event) => logs.app.debug({ event: event.type, data: event.data }, 'event'));
+    const webhooks = new Webhooks(events, config.events.webhooks, logs.app);
+    // Runs after the listeners and the control API have closed: server.stop is the last event, delivered within
+    // the bounded drain. Not emitted when startup itself failed.
+    let stopReason: string | undefined;
+    cleanups.push(async () => {
+      if (stopReason !== undefined) events.emit('server.stop', { reason: stopReason });
+      await webhooks.close();
+    });
     const limits = await openLimits(config, store, events, logs);
     cleanups.push(() => limits.close());
     const ledger = await Ledger.open(config, {
@@ -109,7 +122,19 @@ export async function startDaemon(loaded: LoadedConfig, options: DaemonOptions):
     const memory = openMemory(config, ledger, logs);
     cleanups.push(() => memory.close());
     const proxy = new ProxyHandler({ config, catalog: loaded.catalog, hashKey: keys.hashKey, tokens, upstream, stats, logs, env: process.env, events, limits, ledger, memory: memory.writers });
-    const router = createRouter(proxy, stats);
+    const sync = config.remote.url
+      ? new RemoteSync({ config, store, forget: (hash) => tokens.forget(hash), log: logs.app })
+      : undefined;
+    if (sync) {
+      cleanups.push(() => sync.close());
+      // The proxy starts with what it has when the server cannot be reached; the next event or interval catches up.
+      await sync.sync().catch((err: Error) => logs.app.warn({ error: err.message }, 'initial token sync failed; serving the local tokens'));
+      sync.startPeriodic();
+    }
+    const webhook = config.remote.webhook.enabled
+      ? { path: config.remote.webhook.path || '/v1/webhook', receive: webhookReceiver(config.remote.webhook, () => (sync ? sync.requestSync() : tokens.clear())) }
+      : undefined;
+    const router = createRouter(proxy, stats, webhook);
 
     const active = new Set<Socket>();
     const listeners: Listener[] = [];
@@ -118,11 +143,12 @@ export async function startDaemon(loaded: LoadedConfig, options: DaemonOptions):
       server.keepAliveTimeout = 65_000;
       trackConnections(server, active);
       await listen(server, serverConfig.bind, plan.port, plan.url);
-      listeners.push({ server, url: listenerUrl(plan.scheme, serverConfig.bind, (server.address() as AddressInfo).port) });
+      const { port } = server.address() as AddressInfo;
+      listeners.push({ server, url: listenerUrl(plan.scheme, serverConfig.bind, port), scheme: plan.scheme, port });
       cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
     }
     const startedAt = new Date().toISOString();
-    const control: ControlServer = await startControlServer(tokens, async () => ({
+    const control: ControlServer = await startControlServer(tokens, events, async () => ({
       pid: process.pid,
       started_at: startedAt,
       tokens: await store.count(),
@@ -143,15 +169,32 @@ export async function startDaemon(loaded: LoadedConfig, options: DaemonOptions):
       db_path: config.storage.db_path,
     });
     cleanups.push(() => removeState(config.dir));
+    if (sync && config.remote.webhook.auto_register) {
+      if (!config.remote.webhook.callback_url) logs.app.warn('remote.webhook.auto_register is on but remote.webhook.callback_url is empty; not registering');
+      else {
+        await sync.register().then(
+          (id) => logs.app.info({ id, callback_url: config.remote.webhook.callback_url }, 'registered with the remote config server for token events'),
+          (err: Error) => logs.app.warn({ error: err.message }, 'could not register with the remote config server; token changes arrive with the periodic sync only'),
+        );
+      }
+    }
     logs.app.info(
       { http: httpUrl, https: httpsUrl, ca_file: tls?.caFile, keys: describeKeys(keys), version: options.version, session: ledger?.sessionId, counters: limits.settings.store.description },
       'tokenomics proxy started',
     );
+    const portOf = (scheme: Listener['scheme']) => listeners.find((l) => l.scheme === scheme)?.port ?? 0;
+    events.emit('server.start', {
+      http_port: portOf('http'),
+      https_port: portOf('https'),
+      tls: Boolean(httpsUrl),
+      upstream: serverConfig.upstream_url,
+    });
 
     let stopping: Promise<void> | undefined;
     const shutdown = (reason: string): Promise<void> => {
       stopping ??= (async () => {
         logs.app.info({ reason }, 'shutting down: finishing in-flight requests');
+        stopReason = reason;
         for (const { server } of listeners) {
           server.close();
           server.closeIdleConnections();

@@ -5,7 +5,13 @@ import type { Stats } from '../../core/stats/stats.js';
 import type { ProxyHandler } from '../proxy/handler.js';
 import { sendJson } from '../http/io.js';
 
-export function createRouter(proxy: ProxyHandler, stats: Stats) {
+/** The inbound webhook of `remote.webhook`, when enabled. */
+export interface WebhookRoute {
+  readonly path: string;
+  readonly receive: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+}
+
+export function createRouter(proxy: ProxyHandler, stats: Stats, webhook?: WebhookRoute) {
   return function route(req: IncomingMessage, res: ServerResponse): void {
     const path = (req.url ?? '/').split('?', 1)[0];
     const method = req.method ?? 'GET';
@@ -16,6 +22,10 @@ export function createRouter(proxy: ProxyHandler, stats: Stats) {
     }
     if (path === '/health' && method === 'GET') return sendJson(res, 200, '{"status":"ok"}');
     if (path === '/stats' && method === 'GET') return sendJson(res, 200, `${JSON.stringify(stats.snapshot(), null, 2)}\n`);
+    if (webhook && path === webhook.path) {
+      void webhook.receive(req, res);
+      return;
+    }
     if (method === 'GET' && (path === '/v1/tokenomics/key' || path === '/key/info')) {
       void proxy.keyInfo(req, res, randomUUID(), path === '/key/info' ? 'litellm' : 'tokenomics');
       return;

@@ -49,4 +49,13 @@ export class CachedTokens implements TokenBackend {
   list(): Promise<TokenList> {
     return this.inner.list();
   }
+
+  /** Drops a cached record changed behind the cache's back (a remote sync writes the store directly). */
+  forget(hash: string): void {
+    this.#cache.delete(hash);
+  }
+
+  clear(): void {
+    this.#cache.clear();
+  }
 }

@@ -39,12 +39,15 @@ export interface TokenRecord {
   readonly policy: Policy;
   readonly createdAt: string;
   readonly expiresAt?: string;
+  /** `remote`: synced from a remote config server, which owns it (it goes when the server deletes it). */
+  readonly origin?: 'remote';
 }
 
 interface StoredValue {
   sealed: string;
   created_at: string;
   expires_at?: string;
+  origin?: 'remote';
 }
 
 export interface TokenUpdate {
@@ -134,12 +137,20 @@ export class TokenStore {
     } catch (err) {
       throw new StoreError(`token ${hash.slice(0, 16)}: ${(err as Error).message}`);
     }
-    return { hash, policyRaw: parsed.raw, policy: parsed.policy, createdAt: stored.created_at, expiresAt: stored.expires_at };
+    return {
+      hash,
+      policyRaw: parsed.raw,
+      policy: parsed.policy,
+      createdAt: stored.created_at,
+      expiresAt: stored.expires_at,
+      ...(stored.origin === 'remote' ? { origin: 'remote' as const } : {}),
+    };
   }
 
-  async #write(hash: string, policyRaw: string, createdAt: string, expiresAt?: string): Promise<void> {
+  async #write(hash: string, policyRaw: string, createdAt: string, expiresAt?: string, origin?: 'remote'): Promise<void> {
     const value: StoredValue = { sealed: seal(this.#keys.encryptionKey, policyRaw, `${TOKEN_PREFIX}${hash}`), created_at: createdAt };
     if (expiresAt) value.expires_at = expiresAt;
+    if (origin) value.origin = origin;
     await this.#db.put(`${TOKEN_PREFIX}${hash}`, JSON.stringify(value));
   }
 
@@ -175,8 +186,14 @@ export class TokenStore {
     const policyRaw = change.policy?.raw ?? current.policyRaw;
     const expiresAt =
       change.expiresAt === undefined ? current.expiresAt : change.expiresAt === null ? undefined : formatTime(change.expiresAt);
-    await this.#write(hash, policyRaw, current.createdAt, expiresAt);
+    await this.#write(hash, policyRaw, current.createdAt, expiresAt, current.origin);
     return { ...current, policyRaw, policy: change.policy?.policy ?? current.policy, expiresAt };
+  }
+
+  /** Writes a token as a remote config server has it (created or replaced), marked as the server's. */
+  async mirror(hash: string, policy: ParsedPolicy, createdAt: string, expiresAt?: string): Promise<TokenRecord> {
+    await this.#write(hash, policy.raw, createdAt, expiresAt, 'remote');
+    return { hash, policyRaw: policy.raw, policy: policy.policy, createdAt, expiresAt, origin: 'remote' };
   }
 
   async delete(hash: string): Promise<void> {
