@@ -30,9 +30,10 @@ import { clientHeaders, upstreamHeaders, upstreamRequestId } from './headers.js'
 import type { UsageLimits } from '../limits/usage-limits.js';
 import { sendWithRetries, type Accepted } from './attempts.js';
 import { accountRequest } from './accounting.js';
-import { guardFilter, KEEP_ALL, type GuardFilter } from './output-guard.js';
+import { guardFilter, KEEP_ALL, translateFilter } from './output-guard.js';
 import { keyReport, liteLlmKeyInfo } from './key-info.js';
 import { decodeBody, readWhole, relayBody, relaySse, type BodyCopy, type RelayOutcome } from './relay.js';
+import { bridgeFor, type Bridge } from '../../core/translate/bridge.js';
 import { upstreamFailure, type Upstream, type UpstreamResponse } from './upstream.js';
 import { ledgerEntry, type Outcome } from './outcome.js';
 import type { Ledger } from '../ledger/ledger.js';
@@ -94,6 +95,8 @@ interface Target {
   readonly payload?: Buffer | string;
   /** stream_options.include_usage was added: the tap drops the usage-only chunk. */
   readonly addedUsage: boolean;
+  /** The provider speaks another wire format: the request went out translated, the answer comes back translated. */
+  readonly bridge?: Bridge;
   readonly timeoutMs: number;
 }
 
@@ -329,20 +332,25 @@ export class ProxyHandler {
     /** A non-stream body as the client got it (decoded), for memory and communication events. */
     let shown: Buffer | string | undefined;
     if (isSse) {
-      const sseHeaders = clientHeaders(upstreamHeaderMap, target.addedUsage || guardOutput);
+      const bridge = target.bridge;
+      const sseHeaders = clientHeaders(upstreamHeaderMap, target.addedUsage || guardOutput || Boolean(bridge));
       res.writeHead(upstream.statusCode, { ...sseHeaders, ...gatewayHeaders() });
       res.flushHeaders();
-      const tap = adapter && ok ? adapter.createTap(target.addedUsage) : new GenericTap();
+      // Usage is read from the provider's own events, before any translation.
+      const tap = bridge ? bridge.upstream.createTap(false) : adapter && ok ? adapter.createTap(target.addedUsage) : new GenericTap();
       const shape = adapter?.errorShape ?? errorShapeForPath(path);
       const guard = guardOutput ? new StreamGuard(target.rules, adapter!.content.stream) : undefined;
-      const filter = guard ? guardFilter(guard, shape) : target.addedUsage && ok ? KEEP_ALL : undefined;
+      const guarded = guard ? guardFilter(guard, shape) : undefined;
+      const filter = bridge
+        ? translateFilter(bridge.stream({ model: target.model, clientBody: target.body ?? {} }), guarded)
+        : guarded ?? (target.addedUsage && ok ? KEEP_ALL : undefined);
       let collected = false;
       const collect = () => {
         if (collected) return;
         collected = true;
         outcome.usage = tap.usage();
         outcome.meta = tap.meta();
-        if (guard) this.#ruleOutcome(outcome, target, guard.matches(), filter === KEEP_ALL ? undefined : (filter as GuardFilter).blocked, 'output');
+        if (guard) this.#ruleOutcome(outcome, target, guard.matches(), guarded?.blocked, 'output');
       };
       const sent = memory ? new SentCopy() : undefined;
       relayed = await relaySse(upstream.body, res, tap, filter, shape, toFailure, {
@@ -355,6 +363,10 @@ export class ProxyHandler {
       });
       collect();
       if (memory && sent) memory.response = streamMemory(sent, adapter?.content.stream);
+    } else if (target.bridge && !ok) {
+      // The provider's error, in the client's error shape.
+      shown = await this.#sendTranslatedError(upstream, res, target.bridge, gatewayHeaders, toFailure, finish);
+      relayed = { complete: true, clientGone: false, bytes: shown.length };
     } else if (adapter && ok) {
       // A model's answer is read whole (it is small): checked against output rules, and refused when it is not JSON.
       const checked = await this.#sendCheckedBody(upstream, res, target, adapter!, outcome, gatewayHeaders, toFailure, finish);
@@ -407,7 +419,8 @@ export class ProxyHandler {
       serverUpstreamUrl: this.deps.config.server.upstream_url,
     });
     outcome.route ??= route;
-    if (adapter && route.apiFormat !== adapter.nativeFormat) {
+    const bridge = adapter && route.apiFormat !== adapter.nativeFormat ? bridgeFor(adapter.name, route.apiFormat) : undefined;
+    if (adapter && route.apiFormat !== adapter.nativeFormat && !bridge) {
       throw new GatewayError(
         'not_supported',
         `model "${model}" is routed to provider "${route.providerName}", which speaks the ${route.apiFormat} format; ` +
@@ -441,14 +454,23 @@ export class ProxyHandler {
         adapter.content.injectPrompts(body, resolved.prompts);
         changed = true;
       }
-      addedUsage = adapter.isStream(body) && adapter.requestStreamUsage(body);
-      if (changed || addedUsage) payload = JSON.stringify(body);
       outcome.stream ??= adapter.isStream(body) || undefined;
+      if (bridge) {
+        // Rules and prompts ran in the client's format; the provider gets the same request in its own.
+        const translated = bridge.request(body);
+        if ('unsupported' in translated) throw new GatewayError('not_supported', translated.unsupported);
+        payload = JSON.stringify(translated.body);
+      } else {
+        addedUsage = adapter.isStream(body) && adapter.requestStreamUsage(body);
+        if (changed || addedUsage) payload = JSON.stringify(body);
+      }
     }
 
     let url: string;
     try {
-      url = buildUpstreamUrl(route, adapter?.endpoint ?? 'other', request.path, request.query, model, this.deps.env, key ?? '');
+      url = bridge
+        ? buildUpstreamUrl(route, bridge.upstream.endpoint, bridge.upstreamPath, '', model, this.deps.env, key ?? '')
+        : buildUpstreamUrl(route, adapter?.endpoint ?? 'other', request.path, request.query, model, this.deps.env, key ?? '');
     } catch (err) {
       if (err instanceof RouteError) throw new GatewayError('config_error', err.message);
       throw new GatewayError('config_error', `the upstream URL ${route.upstreamUrl} is not valid: ${(err as Error).message}`);
@@ -466,6 +488,7 @@ export class ProxyHandler {
       method: request.req.method ?? 'GET',
       payload,
       addedUsage,
+      bridge,
       timeoutMs: (resolved.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000,
     };
   }
@@ -513,16 +536,20 @@ export class ProxyHandler {
     }
     let out = bytes;
     let outHeaders = clientHeaders(headers, false);
-    this.#readUsage(outcome, adapter, json);
+    this.#readUsage(outcome, target.bridge?.upstream ?? adapter, json);
+    // A translated answer is rewritten anyway; output rules then read it in the client's format.
+    const answer = target.bridge ? target.bridge.response(json, target.model) : json;
+    let rewrite = Boolean(target.bridge);
     if (target.rules.hasOutput) {
-      const checked = applyRules(target.rules, 'output', (visit) => adapter.content.visitOutput(json, visit));
+      const checked = applyRules(target.rules, 'output', (visit) => adapter.content.visitOutput(answer, visit));
       this.#ruleOutcome(outcome, target, checked.matches, checked.blocked, 'output');
       if (checked.blocked) throw new GatewayError('forbidden', blockedMessage(checked.blocked, 'output'));
-      if (checked.masked) {
-        out = Buffer.from(JSON.stringify(json));
-        const { 'content-encoding': _encoding, ...rest } = outHeaders;
-        outHeaders = rest;
-      }
+      rewrite ||= checked.masked;
+    }
+    if (rewrite) {
+      out = Buffer.from(JSON.stringify(answer));
+      const { 'content-encoding': _encoding, ...rest } = outHeaders;
+      outHeaders = rest;
     }
     res.writeHead(upstream.statusCode, { ...outHeaders, 'content-length': String(out.length), ...gatewayHeaders() });
     finish();
@@ -531,6 +558,37 @@ export class ProxyHandler {
     const shown = out === bytes ? decoded ?? out : out;
     if (this.deps.logs.settings.response_body) outcome.responseBody = shown.subarray(0, LOGGED_BODY_LIMIT).toString('utf8');
     return { complete: true, clientGone: false, bytes: bytes.length, shown };
+  }
+
+  /** A provider's error answer to a translated request, sent in the client's error shape with the same status. */
+  async #sendTranslatedError(
+    upstream: UpstreamResponse,
+    res: ServerResponse,
+    bridge: Bridge,
+    gatewayHeaders: () => Record<string, string>,
+    toFailure: (err: unknown) => GatewayError,
+    finish: Finish,
+  ): Promise<Buffer> {
+    let bytes: Buffer;
+    try {
+      bytes = await readWhole(upstream.body, OUTPUT_CHECK_LIMIT);
+    } catch (err) {
+      throw err instanceof GatewayError ? err : toFailure(err);
+    }
+    const encoding = upstream.headers['content-encoding'];
+    const decoded = decodeBody(bytes, typeof encoding === 'string' ? encoding : undefined);
+    const json = decoded ? parseJsonOrUndefined(decoded) : undefined;
+    const out = Buffer.from(JSON.stringify(bridge.error(upstream.statusCode, json)));
+    const retryAfter = upstream.headers['retry-after'];
+    res.writeHead(upstream.statusCode, {
+      'content-type': 'application/json',
+      'content-length': String(out.length),
+      ...(typeof retryAfter === 'string' ? { 'retry-after': retryAfter } : {}),
+      ...gatewayHeaders(),
+    });
+    finish();
+    res.end(out);
+    return out;
   }
 
   /** Settles the reservation to what the request was charged, or releases it when no upstream answer was used. */

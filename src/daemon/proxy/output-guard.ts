@@ -1,6 +1,7 @@
 // Output rules on a stream, as the relay's event filter: held-back text, masks, and a format-correct error event
 // that ends the stream when a rule fails.
-import type { SseEvent } from '../../core/formats/sse.js';
+import { parseEvent, type SseEvent } from '../../core/formats/sse.js';
+import type { StreamTranslator } from '../../core/translate/bridge.js';
 import { blockedMessage } from '../../core/policy/enforce.js';
 import type { RuleMatch } from '../../core/policy/rules/engine.js';
 import type { StreamGuard } from '../../core/policy/rules/stream-guard.js';
@@ -38,4 +39,31 @@ export function guardFilter(guard: StreamGuard, shape: ErrorShape): GuardFilter 
     filter.ending = errorEvent(shape, 403, 'forbidden', blockedMessage(match, 'output'));
   };
   return filter;
+}
+
+/**
+ * A provider's stream in another wire format: each upstream event becomes the client's events (through the output
+ * guard when there is one, which reads the client's format); the end of the upstream stream closes the client's.
+ */
+export function translateFilter(translator: StreamTranslator, guard: GuardFilter | undefined): EventFilter {
+  const pass = (events: string[]): string => {
+    if (!guard) return events.join('');
+    let out = '';
+    for (const text of events) {
+      if (guard.ending !== undefined) break;
+      const sent = guard.event(Buffer.from(text), parseEvent(text));
+      out += typeof sent === 'string' ? sent : sent.toString('utf8');
+    }
+    return out;
+  };
+  return {
+    event: (_raw, parsed) => pass(translator.pushSse(parsed)),
+    get ending() {
+      return guard?.ending;
+    },
+    finish: () => {
+      const tail = pass(translator.end());
+      return guard && guard.ending === undefined ? tail + guard.finish() : tail;
+    },
+  };
 }
