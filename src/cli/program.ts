@@ -6,6 +6,7 @@ import { makeDoctorCommand } from './commands/doctor.js';
 import { makeInitCommand } from './commands/init.js';
 import { makeLedgerCommand } from './commands/ledger.js';
 import { makeProviderCommand } from './commands/provider.js';
+import { makeRemoteCommand } from './commands/remote.js';
 import { makeRunCommand } from './commands/run.js';
 import { makeServeCommand } from './commands/serve.js';
 import { makeStartCommand } from './commands/start.js';
@@ -36,6 +37,7 @@ Configuration: flags > TOKENOMICS_* environment variables > config file > defaul
   program.addCommand(makeConfigCommand());
   program.addCommand(makeLedgerCommand());
   program.addCommand(makeProviderCommand());
+  program.addCommand(makeRemoteCommand());
   program.addCommand(makeDoctorCommand());
   program.addCommand(makeVersionCommand());
   program.addCommand(makeCompletionCommand(program));

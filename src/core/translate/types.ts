@@ -68,7 +68,7 @@ export interface AnthropicErrorBody {
 
 export type ChatPart =
   | { type: 'text'; text: string }
-  | { type: 'image_url'; image_url: { url: string } }
+  | { type: 'image_url'; image_url: { url: string; detail?: string } }
   | { type: 'file'; file: { filename: string; file_data: string } };
 
 export interface ChatToolCall {
@@ -104,6 +104,9 @@ export interface ChatRequest {
   stream?: boolean;
   stream_options?: { include_usage: true };
   user?: string;
+  reasoning_effort?: string;
+  response_format?: Json;
+  verbosity?: string;
 }
 
 export interface ChatUsageBody {
@@ -128,5 +131,37 @@ export interface ChatResponse {
 }
 
 export interface ChatErrorBody {
+  error: { message: string; type: string; param: string | null; code: string | null };
+}
+
+export type ResponsesContentPart =
+  | { type: 'output_text'; text: string; annotations: Json[] }
+  | { type: 'refusal'; refusal: string };
+
+export type ResponsesOutputItem =
+  | { id: string; type: 'message'; status: 'in_progress' | 'completed' | 'incomplete'; role: 'assistant'; content: ResponsesContentPart[] }
+  | { id: string; type: 'function_call'; status: 'in_progress' | 'completed' | 'incomplete'; call_id: string; name: string; arguments: string };
+
+export interface ResponsesUsageBody {
+  input_tokens: number;
+  input_tokens_details: { cached_tokens: number };
+  output_tokens: number;
+  output_tokens_details: { reasoning_tokens: number };
+  total_tokens: number;
+}
+
+export interface ResponsesResponse {
+  id: string;
+  object: 'response';
+  created_at: number;
+  status: 'in_progress' | 'completed' | 'incomplete' | 'failed';
+  error: { code: string; message: string } | null;
+  incomplete_details: { reason: string } | null;
+  model: string;
+  output: ResponsesOutputItem[];
+  usage: ResponsesUsageBody | null;
+}
+
+export interface ResponsesErrorBody {
   error: { message: string; type: string; param: string | null; code: string | null };
 }

@@ -30,9 +30,10 @@ import { clientHeaders, upstreamHeaders, upstreamRequestId } from './headers.js'
 import type { UsageLimits } from '../limits/usage-limits.js';
 import { sendWithRetries, type Accepted } from './attempts.js';
 import { accountRequest } from './accounting.js';
+import { readAnswer, sendTranslatedError } from './answers.js';
 import { guardFilter, KEEP_ALL, translateFilter } from './output-guard.js';
 import { keyReport, liteLlmKeyInfo } from './key-info.js';
-import { decodeBody, readWhole, relayBody, relaySse, type BodyCopy, type RelayOutcome } from './relay.js';
+import { relayBody, relaySse, type BodyCopy, type RelayOutcome } from './relay.js';
 import { bridgeFor, type Bridge } from '../../core/translate/bridge.js';
 import { upstreamFailure, type Upstream, type UpstreamResponse } from './upstream.js';
 import { ledgerEntry, type Outcome } from './outcome.js';
@@ -102,8 +103,6 @@ interface Target {
 
 const NO_RETRIES = (model: string): RetryPlan => ({ models: [model], attemptsPerModel: 1, retryOn: new Set(), enabled: false });
 
-/** Largest non-stream answer held to run output rules on; a larger one is refused rather than sent unchecked. */
-const OUTPUT_CHECK_LIMIT = 32 * 1024 * 1024;
 
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -365,7 +364,7 @@ export class ProxyHandler {
       if (memory && sent) memory.response = streamMemory(sent, adapter?.content.stream);
     } else if (target.bridge && !ok) {
       // The provider's error, in the client's error shape.
-      shown = await this.#sendTranslatedError(upstream, res, target.bridge, gatewayHeaders, toFailure, finish);
+      shown = await sendTranslatedError(upstream, res, target.bridge, gatewayHeaders(), toFailure, finish);
       relayed = { complete: true, clientGone: false, bytes: shown.length };
     } else if (adapter && ok) {
       // A model's answer is read whole (it is small): checked against output rules, and refused when it is not JSON.
@@ -521,15 +520,7 @@ export class ProxyHandler {
     finish: Finish,
   ): Promise<RelayOutcome & { shown: Buffer }> {
     const headers = upstream.headers as Record<string, string | string[] | undefined>;
-    let bytes: Buffer;
-    try {
-      bytes = await readWhole(upstream.body, OUTPUT_CHECK_LIMIT);
-    } catch (err) {
-      throw err instanceof GatewayError ? err : toFailure(err);
-    }
-    const encoding = headers['content-encoding'];
-    const decoded = decodeBody(bytes, typeof encoding === 'string' ? encoding : undefined);
-    const json = decoded && decoded[0] === 123 ? parseJsonOrUndefined(decoded) : undefined;
+    const { bytes, decoded, json, encoding } = await readAnswer(upstream, toFailure);
     if (!json) {
       const what = decoded ? 'a body that is not a JSON object' : `a body in an encoding the gateway cannot read (${String(encoding)})`;
       throw new GatewayError('upstream_error', `the upstream (${target.logUrl}) answered ${upstream.statusCode} with ${what}; nothing of it was sent on`);
@@ -558,37 +549,6 @@ export class ProxyHandler {
     const shown = out === bytes ? decoded ?? out : out;
     if (this.deps.logs.settings.response_body) outcome.responseBody = shown.subarray(0, LOGGED_BODY_LIMIT).toString('utf8');
     return { complete: true, clientGone: false, bytes: bytes.length, shown };
-  }
-
-  /** A provider's error answer to a translated request, sent in the client's error shape with the same status. */
-  async #sendTranslatedError(
-    upstream: UpstreamResponse,
-    res: ServerResponse,
-    bridge: Bridge,
-    gatewayHeaders: () => Record<string, string>,
-    toFailure: (err: unknown) => GatewayError,
-    finish: Finish,
-  ): Promise<Buffer> {
-    let bytes: Buffer;
-    try {
-      bytes = await readWhole(upstream.body, OUTPUT_CHECK_LIMIT);
-    } catch (err) {
-      throw err instanceof GatewayError ? err : toFailure(err);
-    }
-    const encoding = upstream.headers['content-encoding'];
-    const decoded = decodeBody(bytes, typeof encoding === 'string' ? encoding : undefined);
-    const json = decoded ? parseJsonOrUndefined(decoded) : undefined;
-    const out = Buffer.from(JSON.stringify(bridge.error(upstream.statusCode, json)));
-    const retryAfter = upstream.headers['retry-after'];
-    res.writeHead(upstream.statusCode, {
-      'content-type': 'application/json',
-      'content-length': String(out.length),
-      ...(typeof retryAfter === 'string' ? { 'retry-after': retryAfter } : {}),
-      ...gatewayHeaders(),
-    });
-    finish();
-    res.end(out);
-    return out;
   }
 
   /** Settles the reservation to what the request was charged, or releases it when no upstream answer was used. */
@@ -628,15 +588,6 @@ export class ProxyHandler {
 function declaredLength(headers: Readonly<Record<string, unknown>>): number | undefined {
   const value = Number(headers['content-length']);
   return Number.isInteger(value) && value >= 0 ? value : undefined;
-}
-
-function parseJsonOrUndefined(bytes: Buffer): Json | undefined {
-  try {
-    const value: unknown = JSON.parse(bytes.toString('utf8'));
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function parseJsonBody(raw: Buffer | undefined): Json {
