@@ -27,6 +27,8 @@ beforeAll(async () => {
     providers: {
       anthropic: [{ model_regex: '^claude', upstream_url: mock.url, base_key_env: 'MOCK_KEY' }],
       openai: [{ model_regex: '^gpt', upstream_url: mock.url, base_key_env: 'MOCK_KEY' }],
+      // A chat-completions-only provider: Responses requests to it are translated.
+      groq: [{ model_regex: '^llama', upstream_url: mock.url, base_key_env: 'MOCK_KEY' }],
     },
   };
   const created = await runCli(['--dir', dir, 'token', 'create', '--json', '--policy', JSON.stringify(policy)], { home, env: { ...TEST_KEYS } });
@@ -120,6 +122,35 @@ describe('an Anthropic messages client asking for a GPT model', () => {
   });
 });
 
+describe('an OpenAI Responses client', () => {
+  it('asking for a Claude model is answered by the Anthropic provider, non-stream and stream', async () => {
+    const before = mock.requests.length;
+    const response = await openai().responses.create({ model: 'claude-haiku-4-5', instructions: 'Be brief.', input: 'hi', max_output_tokens: 64 });
+    expect(response.output_text).toBe('Hello from the mock.');
+    expect(response.usage).toMatchObject({ input_tokens: 11, output_tokens: 7 });
+    const sent = mock.requests[before]!;
+    expect(sent.url).toBe('/v1/messages');
+    expect(sent.json).toMatchObject({ model: 'claude-haiku-4-5', system: 'Be brief.', max_tokens: 64 });
+
+    const stream = openai().responses.stream({ model: 'claude-haiku-4-5', input: 'hi' });
+    let text = '';
+    stream.on('response.output_text.delta', (event) => (text += event.delta));
+    const final = await stream.finalResponse();
+    expect(text).toBe('Hello from the mock.');
+    expect(final.output_text).toBe('Hello from the mock.');
+  });
+
+  it('on a chat-completions-only provider is served through chat completions', async () => {
+    const before = mock.requests.length;
+    const response = await openai().responses.create({ model: 'llama-3.3-70b-versatile', input: 'hi' });
+    expect(response.output_text).toBe('Hello from the mock.');
+    expect(mock.requests[before]!.url).toBe('/v1/chat/completions');
+    // OpenAI itself serves the Responses API: no translation.
+    await openai().responses.create({ model: 'gpt-4o-mini', input: 'hi' });
+    expect(mock.requests.at(-1)!.url).toBe('/v1/responses');
+  });
+});
+
 describe('accounting', () => {
   it('the ledger and the budget count translated requests like native ones', async () => {
     const entries = journal().filter((e) => e.status_code === 200);
@@ -128,7 +159,7 @@ describe('accounting', () => {
     expect(claude.length).toBeGreaterThanOrEqual(2);
     expect(gpt.length).toBeGreaterThanOrEqual(2);
     for (const entry of claude) expect(entry).toMatchObject({ provider: 'anthropic', input_tokens: 11, output_tokens: 7 });
-    for (const entry of gpt) expect(entry).toMatchObject({ provider: 'openai', input_tokens: 11, output_tokens: 7 });
+    for (const entry of gpt.filter((e) => e.path === '/v1/messages')) expect(entry).toMatchObject({ provider: 'openai', input_tokens: 11, output_tokens: 7 });
     const report = (await (await fetch(`${daemon.url}/v1/tokenomics/key`, { headers: { authorization: `Bearer ${token}` } })).json()) as { limits: Array<{ used: number }> };
     expect(report.limits[0]!.used).toBe(entries.reduce((n, e) => n + e.input_tokens + e.output_tokens, 0));
   });

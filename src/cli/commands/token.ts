@@ -13,6 +13,8 @@ export interface TokenJson {
   created_at: string;
   expires_at: string | null;
   expired: boolean;
+  /** `remote`: synced from the central config server (remote.url), which owns it; `local`: made here. */
+  origin: 'local' | 'remote';
   policy: unknown;
 }
 
@@ -22,6 +24,7 @@ function tokenJson(record: TokenRecord): TokenJson {
     created_at: record.createdAt,
     expires_at: record.expiresAt ?? null,
     expired: isExpired(record),
+    origin: record.origin ?? 'local',
     policy: JSON.parse(record.policyRaw) as unknown,
   };
 }
@@ -50,6 +53,7 @@ function printToken(record: TokenRecord): void {
     `Hash:       ${record.hash}`,
     `Created:    ${record.createdAt}`,
     `Expires:    ${expiryLine(record)}`,
+    ...(record.origin ? ['Origin:     remote (synced from the central config server)'] : []),
     'Policy:',
     JSON.stringify(JSON.parse(record.policyRaw), null, 2),
   ];
@@ -60,6 +64,7 @@ function printListEntry(record: TokenRecord): void {
   const p = record.policy;
   const lines = [`Hash:       ${record.hash}`, `Created:    ${record.createdAt}`];
   if (record.expiresAt) lines.push(`Expires:    ${expiryLine(record)}`);
+  if (record.origin) lines.push('Origin:     remote');
   lines.push(`Key Env:    ${p.base_key_env ?? ''}`);
   if (p.upstream_url) lines.push(`Upstream:   ${p.upstream_url}`);
   if (p.model) lines.push(`Model:      ${p.model}`);

@@ -8,6 +8,8 @@ import type { Json } from '../usage/usage.js';
 import { anthropicRequestToChat, chatErrorToAnthropic, chatResponseToAnthropic, ChatToAnthropicStream } from './anthropic-to-chat.js';
 import { anthropicErrorToChat, anthropicResponseToChat, AnthropicToChatStream, chatRequestToAnthropic } from './chat-to-anthropic.js';
 import type { Translated } from './common.js';
+import { anthropicErrorToResponses, anthropicResponseToResponses, AnthropicToResponsesStream, responsesRequestToAnthropic } from './responses-to-anthropic.js';
+import { chatErrorToResponses, chatResponseToResponses, ChatToResponsesStream, responsesRequestToChat } from './responses-to-chat.js';
 
 /** Translates one upstream event stream into the client's events, as SSE text. */
 export interface StreamTranslator {
@@ -48,9 +50,44 @@ const anthropicToChat: Bridge = {
   stream: ({ model }) => new ChatToAnthropicStream({ model }),
 };
 
-/** The bridge from a client format to a provider format, or undefined when none is built. */
-export function bridgeFor(client: FormatName, provider: ApiFormat): Bridge | undefined {
-  if (client === 'openai-chat' && provider === 'anthropic') return chatToAnthropic;
-  if (client === 'anthropic-messages' && provider === 'openai') return anthropicToChat;
-  return undefined;
+const responsesToAnthropic: Bridge = {
+  upstream: anthropicMessages,
+  upstreamPath: '/v1/messages',
+  request: (body) => responsesRequestToAnthropic(body) as Translated<Json>,
+  response: (json, model) => anthropicResponseToResponses(json, model) as unknown as Json,
+  error: (status, json) => anthropicErrorToResponses(status, json) as unknown as Json,
+  stream: ({ model }) => new AnthropicToResponsesStream({ model }),
+};
+
+const responsesToChat: Bridge = {
+  upstream: openAiChat,
+  upstreamPath: '/v1/chat/completions',
+  request: (body) => responsesRequestToChat(body) as Translated<Json>,
+  response: (json, model) => chatResponseToResponses(json, model) as unknown as Json,
+  error: (status, json) => chatErrorToResponses(status, json) as unknown as Json,
+  stream: ({ model }) => new ChatToResponsesStream({ model }),
+};
+
+/**
+ * OpenAI-format providers that serve the Responses API themselves. The others (Groq, DeepSeek, Together…) speak chat
+ * completions only, so Responses requests to them are translated. A route without a provider name (a plain
+ * `upstream_url`) is taken to serve it too.
+ */
+const RESPONSES_NATIVE = new Set(['', 'openai', 'generic', 'azure_openai']);
+
+/**
+ * How a client format reaches a provider: `native` when the provider speaks it, a bridge when a translator pair
+ * serves it, undefined when neither does.
+ */
+export function bridgeFor(client: FormatName, provider: { readonly apiFormat: ApiFormat; readonly name: string }): Bridge | 'native' | undefined {
+  switch (client) {
+    case 'openai-chat':
+      return provider.apiFormat === 'openai' ? 'native' : provider.apiFormat === 'anthropic' ? chatToAnthropic : undefined;
+    case 'anthropic-messages':
+      return provider.apiFormat === 'anthropic' ? 'native' : provider.apiFormat === 'openai' ? anthropicToChat : undefined;
+    case 'openai-responses':
+      if (provider.apiFormat === 'anthropic') return responsesToAnthropic;
+      if (provider.apiFormat !== 'openai') return undefined;
+      return RESPONSES_NATIVE.has(provider.name) ? 'native' : responsesToChat;
+  }
 }

@@ -10,7 +10,14 @@ export class ControlError extends Error {}
 
 function toRecord(json: RecordJson): TokenRecord {
   const parsed = parsePolicy(json.policy_raw);
-  return { hash: json.hash, policyRaw: parsed.raw, policy: parsed.policy, createdAt: json.created_at, expiresAt: json.expires_at };
+  return {
+    hash: json.hash,
+    policyRaw: parsed.raw,
+    policy: parsed.policy,
+    createdAt: json.created_at,
+    expiresAt: json.expires_at,
+    ...(json.origin === 'remote' ? { origin: 'remote' as const } : {}),
+  };
 }
 
 export class ControlClient implements TokenBackend {

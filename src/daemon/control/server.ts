@@ -14,10 +14,11 @@ export interface RecordJson {
   policy_raw: string;
   created_at: string;
   expires_at?: string;
+  origin?: 'remote';
 }
 
 export function recordJson(record: TokenRecord): RecordJson {
-  return { hash: record.hash, policy_raw: record.policyRaw, created_at: record.createdAt, expires_at: record.expiresAt };
+  return { hash: record.hash, policy_raw: record.policyRaw, created_at: record.createdAt, expires_at: record.expiresAt, origin: record.origin };
 }
 
 export interface ControlStatus {

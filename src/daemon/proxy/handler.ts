@@ -418,12 +418,13 @@ export class ProxyHandler {
       serverUpstreamUrl: this.deps.config.server.upstream_url,
     });
     outcome.route ??= route;
-    const bridge = adapter && route.apiFormat !== adapter.nativeFormat ? bridgeFor(adapter.name, route.apiFormat) : undefined;
-    if (adapter && route.apiFormat !== adapter.nativeFormat && !bridge) {
+    const way = adapter ? bridgeFor(adapter.name, { apiFormat: route.apiFormat, name: route.providerName }) : 'native';
+    const bridge = way === 'native' ? undefined : way;
+    if (!way) {
       throw new GatewayError(
         'not_supported',
         `model "${model}" is routed to provider "${route.providerName}", which speaks the ${route.apiFormat} format; ` +
-          `translating ${adapter.name} requests to it is not supported yet. Use the provider's own endpoint.`,
+          `translating ${adapter!.name} requests to it is not supported yet. Use the provider's own endpoint.`,
       );
     }
     const key = route.keyEnv ? this.deps.env[route.keyEnv] : '';
