@@ -122,6 +122,56 @@ describe('an Anthropic messages client asking for a GPT model', () => {
   });
 });
 
+describe('tool calls streamed across formats', () => {
+  const weather = { name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' }, days: { type: 'integer' } }, required: ['city'] } };
+
+  it('the OpenAI SDK streams a tool call from the Anthropic provider: name, arguments, text and usage', async () => {
+    const before = mock.requests.length;
+    const stream = openai().chat.completions.stream(
+      {
+        model: 'claude-haiku-4-5',
+        messages: [{ role: 'user', content: 'Weather in Paris for 3 days?' }],
+        tools: [{ type: 'function', function: weather }],
+        tool_choice: 'auto',
+        stream_options: { include_usage: true },
+      },
+      { headers: { 'x-mock-tool-call': 'get_weather' } },
+    );
+    const completion = await stream.finalChatCompletion();
+    const message = completion.choices[0]!.message;
+    expect(message.content).toBe('Checking.');
+    expect(message.tool_calls).toEqual([expect.objectContaining({ type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris","days":3}' } })]);
+    expect(completion.choices[0]!.finish_reason).toBe('tool_calls');
+    expect(completion.usage).toMatchObject({ prompt_tokens: 11, completion_tokens: 7 });
+    // The provider got the tool in its own shape.
+    expect(mock.requests[before]!.json).toMatchObject({ tools: [{ name: 'get_weather', input_schema: weather.parameters }], tool_choice: { type: 'auto' } });
+  });
+
+  it('the Anthropic SDK streams a tool call from the OpenAI provider: name, input, text and usage', async () => {
+    const before = mock.requests.length;
+    const stream = anthropic().messages.stream(
+      {
+        model: 'gpt-4o-mini',
+        max_tokens: 128,
+        messages: [{ role: 'user', content: 'Weather in Paris for 3 days?' }],
+        tools: [{ name: 'get_weather', description: weather.description, input_schema: weather.parameters as Anthropic.Tool.InputSchema }],
+      },
+      { headers: { 'x-mock-tool-call': 'get_weather' } },
+    );
+    let json = '';
+    stream.on('inputJson', (partial) => (json += partial));
+    const message = await stream.finalMessage();
+    expect(message.content).toEqual([
+      expect.objectContaining({ type: 'text', text: 'Checking.' }),
+      expect.objectContaining({ type: 'tool_use', name: 'get_weather', input: { city: 'Paris', days: 3 } }),
+    ]);
+    expect(json).toBe('{"city":"Paris","days":3}');
+    expect(message.stop_reason).toBe('tool_use');
+    expect(message.usage.output_tokens).toBe(7);
+    expect(mock.requests[before]!.json).toMatchObject({ tools: [{ type: 'function', function: { name: 'get_weather', parameters: weather.parameters } }], stream_options: { include_usage: true } });
+  });
+});
+
 describe('an OpenAI Responses client', () => {
   it('asking for a Claude model is answered by the Anthropic provider, non-stream and stream', async () => {
     const before = mock.requests.length;

@@ -13,6 +13,8 @@
 //   the n-th status (the last one repeats); 200 answers normally, others with an OpenAI-style error body.
 // `x-mock-fail-models` (comma-separated): requests for these models answer 503.
 // `x-mock-retry-after` is sent as Retry-After on the error answers above.
+// `x-mock-tool-call: <name>` makes chat and messages streams say a short text, then call that tool with the arguments
+//   {"city":"Paris","days":3}, streamed in three argument fragments.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -127,6 +129,38 @@ function anthropicEvents(model: string, words: string[]): string[] {
 
 const WORDS = ['Hello', ' from', ' the', ' mock', '.'];
 
+/** The tool call's arguments, in the fragments the streams send them in. */
+export const TOOL_ARGUMENT_PARTS = ['{"city":', '"Paris",', '"days":3}'];
+
+function chatToolChunks(model: string, tool: string): string[] {
+  const base = { id: 'chatcmpl-mock-tool', object: 'chat.completion.chunk', created: 1_700_000_000, model };
+  const call = (delta: object) => ({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, ...delta }] }, finish_reason: null }] });
+  const events = [
+    { ...base, choices: [{ index: 0, delta: { role: 'assistant', content: 'Checking.' }, finish_reason: null }] },
+    call({ id: 'call_mock_1', type: 'function', function: { name: tool, arguments: '' } }),
+    ...TOOL_ARGUMENT_PARTS.map((part) => call({ function: { arguments: part } })),
+    { ...base, choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] },
+    { ...base, choices: [], usage: { prompt_tokens: MOCK_USAGE.prompt_tokens, completion_tokens: MOCK_USAGE.completion_tokens, total_tokens: MOCK_USAGE.prompt_tokens + MOCK_USAGE.completion_tokens } },
+  ];
+  return [...events.map((e) => `data: ${JSON.stringify(e)}\n\n`), 'data: [DONE]\n\n'];
+}
+
+function anthropicToolEvents(model: string, tool: string): string[] {
+  const start = { ...anthropicBody(model), content: [], stop_reason: null, usage: { input_tokens: 5, cache_read_input_tokens: 4, cache_creation_input_tokens: 2, output_tokens: 1 } };
+  const events: Array<[string, unknown]> = [
+    ['message_start', { type: 'message_start', message: start }],
+    ['content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }],
+    ['content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Checking.' } }],
+    ['content_block_stop', { type: 'content_block_stop', index: 0 }],
+    ['content_block_start', { type: 'content_block_start', index: 1, content_block: { type: 'tool_use', id: 'toolu_mock_1', name: tool, input: {} } }],
+    ...TOOL_ARGUMENT_PARTS.map((part): [string, unknown] => ['content_block_delta', { type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: part } }]),
+    ['content_block_stop', { type: 'content_block_stop', index: 1 }],
+    ['message_delta', { type: 'message_delta', delta: { stop_reason: 'tool_use', stop_sequence: null }, usage: { output_tokens: MOCK_USAGE.completion_tokens } }],
+    ['message_stop', { type: 'message_stop' }],
+  ];
+  return events.map(([name, data]) => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+}
+
 async function stream(res: ServerResponse, events: string[], delayMs: number, sent: number[], fault: string): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-request-id': 'req_mock_stream' });
   for (const [i, event] of events.entries()) {
@@ -202,6 +236,9 @@ export async function startMockUpstream(): Promise<MockUpstream> {
       }
       const words = wordsFrom(req.headers['x-mock-words']);
       const streaming = parsed?.stream === true;
+      const tool = req.headers['x-mock-tool-call'];
+      if (typeof tool === 'string' && streaming && path.endsWith('/chat/completions')) return void stream(res, chatToolChunks(model, tool), delay, sent, fault);
+      if (typeof tool === 'string' && streaming && path.endsWith('/messages')) return void stream(res, anthropicToolEvents(model, tool), delay, sent, fault);
       if (path.endsWith('/chat/completions')) {
         if (!streaming) return json(res, 200, openAiChat(model, words.join('')), { 'x-request-id': 'req_mock_1', 'x-ratelimit-remaining-requests': '99' });
         const options = parsed?.stream_options as { include_usage?: boolean } | undefined;
