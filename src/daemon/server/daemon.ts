@@ -13,8 +13,7 @@ import { EventHub } from '../events/hub.js';
 import { Webhooks } from '../events/webhooks.js';
 import { openLimits } from '../limits/open-limits.js';
 import { Ledger } from '../ledger/ledger.js';
-import { webhookReceiver } from '../remote/receiver.js';
-import { RemoteSync } from '../remote/sync.js';
+import { openRemote } from '../remote/open-remote.js';
 import { openMemory } from '../ledger/open-memory.js';
 import { ProxyHandler } from '../proxy/handler.js';
 import { Upstream } from '../proxy/upstream.js';
@@ -122,19 +121,9 @@ export async function startDaemon(loaded: LoadedConfig, options: DaemonOptions):
     const memory = openMemory(config, ledger, logs);
     cleanups.push(() => memory.close());
     const proxy = new ProxyHandler({ config, catalog: loaded.catalog, hashKey: keys.hashKey, tokens, upstream, stats, logs, env: process.env, events, limits, ledger, memory: memory.writers });
-    const sync = config.remote.url
-      ? new RemoteSync({ config, store, forget: (hash) => tokens.forget(hash), log: logs.app })
-      : undefined;
-    if (sync) {
-      cleanups.push(() => sync.close());
-      // The proxy starts with what it has when the server cannot be reached; the next event or interval catches up.
-      await sync.sync().catch((err: Error) => logs.app.warn({ error: err.message }, 'initial token sync failed; serving the local tokens'));
-      sync.startPeriodic();
-    }
-    const webhook = config.remote.webhook.enabled
-      ? { path: config.remote.webhook.path || '/v1/webhook', receive: webhookReceiver(config.remote.webhook, () => (sync ? sync.requestSync() : tokens.clear())) }
-      : undefined;
-    const router = createRouter(proxy, stats, webhook);
+    const remote = await openRemote(config, store, tokens, logs);
+    cleanups.push(() => remote.close());
+    const router = createRouter(proxy, stats, remote.webhook);
 
     const active = new Set<Socket>();
     const listeners: Listener[] = [];
@@ -169,15 +158,7 @@ export async function startDaemon(loaded: LoadedConfig, options: DaemonOptions):
       db_path: config.storage.db_path,
     });
     cleanups.push(() => removeState(config.dir));
-    if (sync && config.remote.webhook.auto_register) {
-      if (!config.remote.webhook.callback_url) logs.app.warn('remote.webhook.auto_register is on but remote.webhook.callback_url is empty; not registering');
-      else {
-        await sync.register().then(
-          (id) => logs.app.info({ id, callback_url: config.remote.webhook.callback_url }, 'registered with the remote config server for token events'),
-          (err: Error) => logs.app.warn({ error: err.message }, 'could not register with the remote config server; token changes arrive with the periodic sync only'),
-        );
-      }
-    }
+    await remote.register();
     logs.app.info(
       { http: httpUrl, https: httpsUrl, ca_file: tls?.caFile, keys: describeKeys(keys), version: options.version, session: ledger?.sessionId, counters: limits.settings.store.description },
       'tokenomics proxy started',
