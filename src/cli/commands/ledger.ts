@@ -135,6 +135,8 @@ export function makeLedgerCommand(): Command {
     .addHelpText(
       'after',
       `
+Without a subcommand: on a terminal, an interactive browser over the sessions and the daily and monthly reports
+(Tab/arrows switch views, up/down move, ? help, q quit); otherwise what 'ledger summary' prints.
 The ledger is {dir}/sessions: one JSON file per finished daemon session (<YYYY-MM-DD>_<id>.json) and one journal per
 running or unrecovered session (.jsonl). Reports keep a rollup index there (.index.jsonl) and rebuild it as needed.`,
     );
@@ -186,5 +188,16 @@ running or unrecovered session (.jsonl). Reports keep a rollup index there (.ind
     });
 
   for (const command of [summary, sessions, show, periodCommand('daily'), periodCommand('monthly')]) ledger.addCommand(command);
+  // No subcommand: on a terminal the interactive browser, otherwise what `ledger summary` prints.
+  ledger.action(async (_opts: unknown, cmd: Command) => {
+    const { view } = await openLedger(cmd);
+    if (process.stdout.isTTY && process.stdin.isTTY) {
+      const { ledgerData, runLedgerBrowser } = await import('../../tui/index.js');
+      const open = new Set(view.sessions.filter((s) => s.file.kind === 'journal').map((s) => s.digest.session_id));
+      return runLedgerBrowser(ledgerData(view.sessionsDir, view.sessions.map((s) => s.digest), open));
+    }
+    const result = summarizeDigests(view.sessions.map((s) => s.digest));
+    print(result.sessions ? summaryText(result) : ['No sessions found.']);
+  });
   return ledger;
 }

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { DaemonStartError } from '../../daemon/lifecycle/spawn.js';
-import { startInBackground } from '../../daemon/lifecycle/start.js';
+import type { LoadedConfig } from '../../daemon/config/load-config.js';
+import { startInBackground, type StartOptions } from '../../daemon/lifecycle/start.js';
 import { CliError } from '../errors.js';
 import { globalArgs, loadCommandConfig, printJson } from '../context.js';
 
@@ -17,6 +18,24 @@ interface StartFlags {
 }
 
 export const CLI_PATH = fileURLToPath(new URL('../main.js', import.meta.url));
+
+/** What `tokenomics start` passes to startInBackground (the dashboard's `s` key starts the daemon the same way). */
+export function backgroundStart(command: Command, loaded: LoadedConfig, opts: StartFlags = {}): StartOptions {
+  const { config } = loaded;
+  const port = opts.port === undefined ? undefined : Number(opts.port);
+  return {
+    cli: CLI_PATH,
+    globalArgs: globalArgs(command),
+    dir: config.dir,
+    bind: opts.host,
+    port,
+    tls: opts.tls ?? config.server.tls.enabled,
+    pidFile: opts.pidFile ?? join(config.dir, 'tokenomics.pid'),
+    logFile: opts.logFile ?? join(config.dir, 'tokenomics.log'),
+    appLogFile: config.logging.file.enabled ? config.logging.file.path || join(config.dir, 'tokenomics.log') : undefined,
+    env: process.env,
+  };
+}
 
 export function makeStartCommand(): Command {
   return new Command('start')
@@ -34,25 +53,12 @@ A proxy already running for this --dir is reused. If the proxy cannot start, the
 log are printed and the exit code is 1. Stop it with 'tokenomics stop'.`)
     .action(async (opts: StartFlags, command: Command) => {
       const loaded = loadCommandConfig(command);
-      const { config } = loaded;
-      const tls = opts.tls ?? config.server.tls.enabled;
       const port = opts.port === undefined ? undefined : Number(opts.port);
       if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) {
         throw new CliError(`invalid --port "${opts.port}": give a port number from 1 to 65535`, 2);
       }
       try {
-        const outcome = await startInBackground({
-          cli: CLI_PATH,
-          globalArgs: globalArgs(command),
-          dir: config.dir,
-          bind: opts.host,
-          port,
-          tls,
-          pidFile: opts.pidFile ?? join(config.dir, 'tokenomics.pid'),
-          logFile: opts.logFile ?? join(config.dir, 'tokenomics.log'),
-          appLogFile: config.logging.file.enabled ? config.logging.file.path || join(config.dir, 'tokenomics.log') : undefined,
-          env: process.env,
-        });
+        const outcome = await startInBackground(backgroundStart(command, loaded, opts));
         if (opts.json) printJson({ status: outcome.kind, url: outcome.url, pid: outcome.pid, log_file: outcome.logFile ?? null });
         else {
           process.stderr.write(

@@ -1,9 +1,12 @@
 // `tokenomics status`: the proxy of this --dir, the keys, the provider variables of this shell and the token count,
 // as a plain report or JSON. The data comes from gatherStatus; this module only formats it.
 import { Command } from 'commander';
+import { startInBackground } from '../../daemon/lifecycle/start.js';
+import { DaemonStartError } from '../../daemon/lifecycle/spawn.js';
 import { gatherStatus, type ProviderEnvStatus, type ProxyStatus, type StatusReport, type TokensStatus } from '../../daemon/lifecycle/status.js';
 import { loadCommandConfig, printJson } from '../context.js';
 import { renderPairs } from '../format/table.js';
+import { backgroundStart } from './start.js';
 
 function proxyPairs(proxy: ProxyStatus): [string, string][] {
   switch (proxy.state) {
@@ -73,11 +76,30 @@ export function makeStatusCommand(): Command {
   return new Command('status')
     .description('Show the proxy of this --dir, the keys, the provider variables of this shell and the token count')
     .option('--json', 'print the report as JSON')
+    .option('--once', 'print the plain report even on a terminal (no live dashboard)')
     .addHelpText('after', `
-Read-only: it does not start anything, create keys or a database, or remove a stale daemon.json.
-Provider variables are reported by name and state (set / proxy token / not set), never by value.`)
-    .action(async (opts: { json?: boolean }, command: Command) => {
+On a terminal (and without --json or --once) this is a live dashboard: proxy, today's requests, tokens and USD, tables
+per model and per token, budget gauges, recent requests. Keys: Tab/arrows or 1-4 switch views (overview, tokens,
+sessions, live), ? help, q quit, s start the proxy when it is not running. NO_COLOR turns colours off.
+Otherwise the plain report: read-only, it does not start anything, create keys or a database, or remove a stale
+daemon.json. Provider variables are reported by name and state (set / proxy token / not set), never by value.`)
+    .action(async (opts: { json?: boolean; once?: boolean }, command: Command) => {
       const loaded = loadCommandConfig(command);
+      if (!opts.json && !opts.once && process.stdout.isTTY && process.stdin.isTTY) {
+        const { daemonSource, runDashboard } = await import('../../tui/index.js');
+        const source = daemonSource({
+          dir: loaded.config.dir,
+          gather: () => gatherStatus(loaded),
+          start: async () => {
+            try {
+              await startInBackground(backgroundStart(command, loaded));
+            } catch (err) {
+              throw err instanceof DaemonStartError ? new Error(err.message.split('\n')[0]) : err;
+            }
+          },
+        });
+        return runDashboard(source);
+      }
       const report = await gatherStatus(loaded);
       if (opts.json) printJson(report);
       else process.stdout.write(renderStatus(report));

@@ -3,6 +3,7 @@ import { parsePolicy, type ParsedPolicy } from '../../core/policy/parse.js';
 import { formatTime } from '../../core/tokens/expiry.js';
 import type { CreatedToken, TokenBackend } from '../store/token-backend.js';
 import { StoreError, TokenNotFoundError, type TokenList, type TokenRecord, type TokenUpdate } from '../store/token-store.js';
+import type { DashboardEvent, DashboardSnapshot } from '../../core/stats/dashboard.js';
 import type { ControlStatus, RecordJson } from './server.js';
 import { processAlive, readState, type DaemonState } from './state-file.js';
 
@@ -47,6 +48,41 @@ export class ControlClient implements TokenBackend {
 
   status(): Promise<ControlStatus> {
     return this.#call('GET', '/status');
+  }
+
+  /** The terminal dashboard's document. */
+  dashboard(): Promise<DashboardSnapshot> {
+    return this.#call('GET', '/dashboard');
+  }
+
+  /**
+   * Follows `GET /events` until `signal` aborts or the daemon goes away: calls `onEvent` for each finished request.
+   * Resolves when the stream ends; rejects (ControlError) when it cannot be opened.
+   */
+  async events(onEvent: (event: DashboardEvent) => void, signal: AbortSignal): Promise<void> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.state.control_url}/events`, { headers: { authorization: `Bearer ${this.state.control_secret}` }, signal });
+    } catch (err) {
+      throw new ControlError(`cannot reach the running daemon at ${this.state.control_url}: ${(err as Error).message}`);
+    }
+    if (!res.ok || !res.body) throw new ControlError(`the daemon answered ${res.status} to /events`);
+    const decoder = new TextDecoder();
+    let buffer = '';
+    try {
+      for await (const chunk of res.body) {
+        buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const message = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const data = message.split('\n').find((line) => line.startsWith('data: '));
+          if (data && /^event: request$/m.test(message)) onEvent(JSON.parse(data.slice(6)) as DashboardEvent);
+        }
+      }
+    } catch (err) {
+      if (!signal.aborted) throw new ControlError(`the daemon's event stream broke: ${(err as Error).message}`);
+    }
   }
 
   async createToken(policy: ParsedPolicy, expiresAt?: Date): Promise<CreatedToken> {

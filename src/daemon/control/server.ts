@@ -4,6 +4,8 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { EventSink } from '../../core/events/types.js';
+import type { DashboardSnapshot } from '../../core/stats/dashboard.js';
+import type { RecentRequests } from '../../core/stats/recent.js';
 import { parsePolicy, PolicyError } from '../../core/policy/parse.js';
 import { TokenNotFoundError, StoreError, type TokenRecord } from '../store/token-store.js';
 import type { TokenBackend } from '../store/token-backend.js';
@@ -26,6 +28,30 @@ export interface ControlStatus {
   readonly started_at: string;
   readonly tokens: number;
   readonly keys: string;
+}
+
+/** What `GET /dashboard` and `GET /events` serve (the terminal dashboard). */
+export interface DashboardFeed {
+  snapshot(): Promise<DashboardSnapshot>;
+  readonly recent: RecentRequests;
+}
+
+/** A comment line every so often keeps an idle event stream from looking dead to proxies and to the client. */
+const EVENTS_HEARTBEAT_MS = 15_000;
+
+/** `GET /events`: server-sent events, one `event: request` per finished request (data: a RecentRequest). */
+function streamEvents(req: IncomingMessage, res: ServerResponse, recent: RecentRequests): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+  res.write(': connected\n\n');
+  const unsubscribe = recent.subscribe((request) => res.write(`event: request\ndata: ${JSON.stringify(request)}\n\n`));
+  const heartbeat = setInterval(() => res.write(': ping\n\n'), EVENTS_HEARTBEAT_MS);
+  heartbeat.unref();
+  const stop = () => {
+    clearInterval(heartbeat);
+    unsubscribe();
+  };
+  req.on('close', stop);
+  res.on('close', stop);
 }
 
 export interface ControlServer {
@@ -62,10 +88,12 @@ function optionalDate(value: unknown): Date | null | undefined {
 /** token.* events carry the first 8 characters of the hash, as the original did. */
 const eventHash = (hash: string) => hash.slice(0, 8);
 
-async function route(req: IncomingMessage, res: ServerResponse, tokens: TokenBackend, events: EventSink, status: () => Promise<ControlStatus>): Promise<void> {
+async function route(req: IncomingMessage, res: ServerResponse, tokens: TokenBackend, events: EventSink, status: () => Promise<ControlStatus>, dashboard?: DashboardFeed): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://control');
   const [area, id] = url.pathname.split('/').filter(Boolean);
   if (area === 'status' && req.method === 'GET') return sendJson(res, 200, await status());
+  if (dashboard && area === 'dashboard' && req.method === 'GET') return sendJson(res, 200, await dashboard.snapshot());
+  if (dashboard && area === 'events' && req.method === 'GET') return streamEvents(req, res, dashboard.recent);
   if (area !== 'tokens') return fail(res, 404, 'not_found', `no control route ${req.method} ${url.pathname}`);
   if (!id) {
     if (req.method === 'GET') {
@@ -102,7 +130,12 @@ async function route(req: IncomingMessage, res: ServerResponse, tokens: TokenBac
   return fail(res, 405, 'method_not_allowed', `${req.method} is not allowed on /tokens/<hash>`);
 }
 
-export async function startControlServer(tokens: TokenBackend, events: EventSink, status: () => Promise<ControlStatus>): Promise<ControlServer> {
+export async function startControlServer(
+  tokens: TokenBackend,
+  events: EventSink,
+  status: () => Promise<ControlStatus>,
+  dashboard?: DashboardFeed,
+): Promise<ControlServer> {
   const secretText = randomBytes(32).toString('hex');
   const secret = Buffer.from(secretText);
   const server: Server = createServer((req, res) => {
@@ -110,7 +143,7 @@ export async function startControlServer(tokens: TokenBackend, events: EventSink
       req.resume();
       return fail(res, 401, 'unauthorized', 'the control API needs the secret from daemon.json, from this machine');
     }
-    route(req, res, tokens, events, status).catch((err: unknown) => {
+    route(req, res, tokens, events, status, dashboard).catch((err: unknown) => {
       if (err instanceof TokenNotFoundError) return fail(res, 404, 'not_found', err.message);
       if (err instanceof PolicyError || err instanceof SyntaxError) return fail(res, 400, 'invalid_request', (err as Error).message);
       if (err instanceof StoreError) return fail(res, 409, 'store_error', err.message);

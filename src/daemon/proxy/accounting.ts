@@ -1,6 +1,8 @@
-// After a request: the in-memory stats behind /stats, the request.completed event, and the request log line.
+// After a request: the in-memory stats behind /stats, the dashboard's recent requests, the request.completed event,
+// and the request log line.
 import type { IncomingMessage } from 'node:http';
 import { shortHash, type EventSink } from '../../core/events/types.js';
+import type { RecentRequest, RecentRequests } from '../../core/stats/recent.js';
 import type { Stats } from '../../core/stats/stats.js';
 import type { Loggers } from '../log/logger.js';
 import type { Outcome } from './outcome.js';
@@ -9,6 +11,29 @@ export interface AccountingDeps {
   readonly stats: Stats;
   readonly events: EventSink;
   readonly logs: Loggers;
+  /** The dashboard's ring of finished requests (and its live feed). */
+  readonly recent?: RecentRequests;
+}
+
+function recentEntry(requestId: string, startedAt: Date, durationMs: number, outcome: Outcome): RecentRequest {
+  const usage = outcome.settlement?.usage ?? outcome.usage;
+  const rules = outcome.ruleMatches?.map((m) => `${m.name || `#${m.rule}`} (${m.action})`);
+  return {
+    at: startedAt.toISOString(),
+    request_id: requestId,
+    status: outcome.status,
+    latency_ms: Math.round(durationMs),
+    model: outcome.fallbackModel ?? outcome.model ?? outcome.meta?.actualModel ?? '',
+    provider: outcome.servedProvider ?? outcome.route?.providerName ?? '',
+    token: outcome.tokenHash ? outcome.tokenHash.slice(0, 8) : '',
+    input_tokens: usage?.input_tokens ?? 0,
+    output_tokens: usage?.output_tokens ?? 0,
+    cache_read_tokens: usage?.cache_read_tokens ?? 0,
+    cost_usd: outcome.settlement?.cost.usd ?? 0,
+    stream: outcome.stream ?? false,
+    ...(outcome.error ? { error: outcome.error } : {}),
+    ...(rules?.length ? { rules } : {}),
+  };
 }
 
 export function accountRequest(deps: AccountingDeps, req: IncomingMessage, requestId: string, startedAt: Date, durationMs: number, path: string, outcome: Outcome): void {
@@ -35,6 +60,7 @@ export function accountRequest(deps: AccountingDeps, req: IncomingMessage, reque
       error: outcome.status >= 400 || outcome.error !== undefined,
     });
   }
+  deps.recent?.push(recentEntry(requestId, startedAt, durationMs, outcome));
   const logs = deps.logs;
   if (logs.settings.disable_request && outcome.tokenHash) return;
   logs.app.info(

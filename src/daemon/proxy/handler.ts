@@ -30,6 +30,7 @@ import { clientHeaders, upstreamHeaders, upstreamRequestId } from './headers.js'
 import type { UsageLimits } from '../limits/usage-limits.js';
 import { sendWithRetries, type Accepted } from './attempts.js';
 import { accountRequest } from './accounting.js';
+import type { RecentRequests } from '../../core/stats/recent.js';
 import { readAnswer, sendTranslatedError } from './answers.js';
 import { guardFilter, KEEP_ALL, translateFilter } from './output-guard.js';
 import { keyReport, liteLlmKeyInfo } from './key-info.js';
@@ -64,6 +65,8 @@ export interface ProxyDeps {
   readonly ledger?: Ledger;
   /** Conversation memory: the ledger's file and each policy's `memory`. */
   readonly memory?: MemoryWriters;
+  /** The dashboard's last finished requests. */
+  readonly recent?: RecentRequests;
 }
 
 /** Writes the request's ledger entry (once); called right before the client gets the response's last bytes. */

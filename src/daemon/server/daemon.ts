@@ -4,7 +4,9 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { LoadedConfig } from '../config/load-config.js';
+import { RecentRequests } from '../../core/stats/recent.js';
 import { Stats } from '../../core/stats/stats.js';
+import { buildDashboard } from '../control/dashboard.js';
 import { startControlServer, type ControlServer } from '../control/server.js';
 import { removeState, writeState } from '../control/state-file.js';
 import { describeKeys, loadKeys } from '../keys/keys.js';
@@ -98,6 +100,7 @@ export async function startDaemon(loaded: LoadedConfig, options: DaemonOptions):
     const tokens = new CachedTokens(new LocalTokens(store, keys, describeKeys(keys)));
     const tls = planned.some((p) => p.scheme === 'https') ? loadTlsMaterial({ ...serverConfig.tls }) : undefined;
     const stats = new Stats();
+    const recent = new RecentRequests();
     const upstream = new Upstream();
     cleanups.push(() => upstream.close());
     const events = new EventHub((err, event) => logs.app.error({ err, event: event.type }, 'an event subscriber failed'));
@@ -120,7 +123,7 @@ export async function startDaemon(loaded: LoadedConfig, options: DaemonOptions):
     if (ledger) cleanups.push(() => ledger.close());
     const memory = openMemory(config, ledger, logs);
     cleanups.push(() => memory.close());
-    const proxy = new ProxyHandler({ config, catalog: loaded.catalog, hashKey: keys.hashKey, tokens, upstream, stats, logs, env: process.env, events, limits, ledger, memory: memory.writers });
+    const proxy = new ProxyHandler({ config, catalog: loaded.catalog, hashKey: keys.hashKey, tokens, upstream, stats, logs, env: process.env, events, limits, ledger, memory: memory.writers, recent });
     const remote = await openRemote(config, store, tokens, logs);
     cleanups.push(() => remote.close());
     const router = createRouter(proxy, stats, remote.webhook);
@@ -137,15 +140,36 @@ export async function startDaemon(loaded: LoadedConfig, options: DaemonOptions):
       cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
     }
     const startedAt = new Date().toISOString();
-    const control: ControlServer = await startControlServer(tokens, events, async () => ({
-      pid: process.pid,
-      started_at: startedAt,
-      tokens: await store.count(),
-      keys: describeKeys(keys),
-    }));
-    cleanups.push(() => control.close());
     const httpUrl = listeners.find((l) => l.url.startsWith('http:'))?.url;
     const httpsUrl = listeners.find((l) => l.url.startsWith('https:'))?.url;
+    // The terminal dashboard's document; a ledger warning (a damaged session file) is logged once, not per fetch.
+    const ledgerWarnings = new Set<string>();
+    const dashboardDeps = {
+      dir: config.dir,
+      version: options.version,
+      startedAt,
+      httpUrl,
+      httpsUrl,
+      keys: describeKeys(keys),
+      stats,
+      recent,
+      tokens,
+      limits,
+      sessionId: ledger?.sessionId,
+      warn: (message: string) => {
+        if (ledgerWarnings.has(message)) return;
+        ledgerWarnings.add(message);
+        logs.app.warn(message);
+      },
+    };
+    const dashboard = { recent, snapshot: () => buildDashboard(dashboardDeps) };
+    const control: ControlServer = await startControlServer(
+      tokens,
+      events,
+      async () => ({ pid: process.pid, started_at: startedAt, tokens: await store.count(), keys: describeKeys(keys) }),
+      dashboard,
+    );
+    cleanups.push(() => control.close());
     writeState(config.dir, {
       pid: process.pid,
       version: options.version,
