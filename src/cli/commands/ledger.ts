@@ -17,6 +17,7 @@ import { loadLedger, readSession, type LedgerView } from '../../daemon/ledger/le
 import { CliError, EXIT_USAGE } from '../errors.js';
 import { loadCommandConfig, printJson } from '../context.js';
 import { periodText, periodTitle, sessionsText, sessionText, summaryText } from '../format/ledger-text.js';
+import { loadTui } from '../interactive.js';
 
 interface CommonOptions {
   json?: boolean;
@@ -192,7 +193,7 @@ running or unrecovered session (.jsonl). Reports keep a rollup index there (.ind
   ledger.action(async (_opts: unknown, cmd: Command) => {
     const { view } = await openLedger(cmd);
     if (process.stdout.isTTY && process.stdin.isTTY) {
-      const { ledgerData, runLedgerBrowser } = await import('../../tui/index.js');
+      const { ledgerData, runLedgerBrowser } = await loadTui();
       const open = new Set(view.sessions.filter((s) => s.file.kind === 'journal').map((s) => s.digest.session_id));
       return runLedgerBrowser(ledgerData(view.sessionsDir, view.sessions.map((s) => s.digest), open));
     }

@@ -7,6 +7,7 @@ import { gatherStatus, type ProviderEnvStatus, type ProxyStatus, type StatusRepo
 import { loadCommandConfig, printJson } from '../context.js';
 import { renderPairs } from '../format/table.js';
 import { backgroundStart } from './start.js';
+import { loadTui } from '../interactive.js';
 
 function proxyPairs(proxy: ProxyStatus): [string, string][] {
   switch (proxy.state) {
@@ -86,7 +87,7 @@ daemon.json. Provider variables are reported by name and state (set / proxy toke
     .action(async (opts: { json?: boolean; once?: boolean }, command: Command) => {
       const loaded = loadCommandConfig(command);
       if (!opts.json && !opts.once && process.stdout.isTTY && process.stdin.isTTY) {
-        const { daemonSource, runDashboard } = await import('../../tui/index.js');
+        const { daemonSource, runDashboard } = await loadTui();
         const source = daemonSource({
           dir: loaded.config.dir,
           gather: () => gatherStatus(loaded),
