@@ -119,12 +119,12 @@ describe('Dashboard: views and keys', () => {
 describe('Dashboard: no daemon', () => {
   it('says the proxy is not running and offers s, which starts it', async () => {
     const start = vi.fn(async () => undefined);
-    const screen = await show(fixedSource({ state: 'stopped', reason: 'No daemon runs for /tmp/x.', keys: 'keys: environment variables', tokens: '2' }, start));
+    const screen = await show(fixedSource({ state: 'stopped', reason: 'No daemon runs for ./data.', keys: 'keys: environment variables', tokens: '2' }, start));
     const frame = screen.lastFrame();
     expect(frame).toContain('● stopped');
     expect(frame).toContain('tokens: 2  keys: environment variables');
     expect(frame).toContain('The proxy is not running.');
-    expect(frame).toContain('No daemon runs for /tmp/x.');
+    expect(frame).toContain('No daemon runs for ./data.');
     expect(frame).toContain('Press s to start it');
     await screen.press('s');
     expect(start).toHaveBeenCalledTimes(1);

@@ -1,8 +1,8 @@
 // Starts the built daemon (`tokenomics serve`) as a child process and waits until it answers.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort as freePortOn } from '../../src/daemon/lifecycle/spawn.js';
 import { baseEnv, CLI } from './cli.js';
 
 export interface DaemonState {
@@ -33,16 +33,9 @@ export interface DaemonOptions {
   readonly tls?: boolean;
 }
 
-/** A TCP port nobody listens on right now. */
+/** A TCP port nobody listens on right now, on loopback. */
 export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
+  return freePortOn('127.0.0.1');
 }
 
 /** Keys from the environment, so tests never touch a keychain and start instantly. */

@@ -1,6 +1,6 @@
 // `tokenomics run [flags] -- <command> [args]`: run an agent or script with the gateway in front of it.
 import { Command, Option } from 'commander';
-import { providerForCommand, type EnvPairs } from '../../core/agent/env.js';
+import { maskToken, providerForCommand, type EnvPairs } from '../../core/agent/env.js';
 import { runWrapped } from '../../daemon/lifecycle/run.js';
 import { DaemonStartError } from '../../daemon/lifecycle/spawn.js';
 import { CliError, EXIT_USAGE } from '../errors.js';
@@ -17,11 +17,6 @@ interface RunFlags {
   envBaseUrl?: string;
   printEnv?: boolean;
   admin?: boolean;
-}
-
-/** A token as it may be shown: `tkn_…a1b2`. */
-export function maskToken(value: string): string {
-  return value.startsWith('tkn_') ? `tkn_…${value.slice(-4)}` : value;
 }
 
 function printEnv(pairs: EnvPairs, token: string): void {

@@ -87,7 +87,7 @@ describe('resolveForModel: merge onto the global policy', () => {
     rate_limit: { rules: [{ requests: 3, window: '1m' }], max_parallel: 2 },
     retry: { max_retries: 2, fallbacks: ['gpt-4o-mini'] },
     metadata: { team: 'ai' },
-    memory: { enabled: true, file_path: '/tmp/mem' },
+    memory: { enabled: true, file_path: 'notes/mem' },
   };
 
   it('base_key_env / upstream_url replace when set; max_tokens / timeout replace when > 0', () => {
@@ -164,7 +164,7 @@ describe('resolveForModel: merge onto the global policy', () => {
     expect(r.policy.rate_limit?.max_parallel).toBe(2);
     expect(r.policy.retry?.fallbacks).toEqual(['gpt-4o-mini']);
     expect(r.policy.metadata).toEqual({ team: 'ai' });
-    expect(r.policy.memory).toMatchObject({ enabled: true, file_path: '/tmp/mem' });
+    expect(r.policy.memory).toMatchObject({ enabled: true, file_path: 'notes/mem' });
   });
 
   it('no match -> the global policy only, with providerName undefined', () => {

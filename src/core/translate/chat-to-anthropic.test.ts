@@ -224,7 +224,7 @@ describe('chat request -> Anthropic request', () => {
     [{ service_tier: 'flex' }, 'service_tier "flex"'],
     [{ tools: [{ type: 'custom', custom: { name: 'x' } }] }, 'the "custom" tool type'],
     [{ messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'AAA', format: 'wav' } }] }] }, 'audio input'],
-    [{ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'file:///tmp/x.png' } }] }] }, 'an image URL that is neither a base64 data URL nor http(s)'],
+    [{ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'file:///x.png' } }] }] }, 'an image URL that is neither a base64 data URL nor http(s)'],
     [{ messages: [{ role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '[1]' } }] }] }, 'tool call arguments that are not a JSON object'],
   ])('%j is refused, naming the feature', (extra, feature) => {
     const body = { model: 'm', messages: [{ role: 'user', content: 'hi' }], ...extra };

@@ -1,12 +1,13 @@
 // What both translation directions share: the result type, the wording of refusals, data URLs and SSE framing.
 import type { Json } from '../usage/usage.js';
 
+import { isObject } from '../formats/content/types.js';
+
+// The formats' own helpers: one notion of a JSON object and one SSE framing for adapters and translators alike.
+export { isObject, sseEvent as sse } from '../formats/content/types.js';
+
 /** A translated body, or the sentence naming the feature that has no equivalent on the other side. */
 export type Translated<T> = { body: T } | { unsupported: string };
-
-export function isObject(value: unknown): value is Json {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 /** JSON null and undefined both mean "not given"; SDKs send either. */
 export function given(value: unknown): boolean {
@@ -52,10 +53,6 @@ export function parseArguments(args: unknown): Json | undefined {
   } catch {
     return undefined;
   }
-}
-
-export function sse(event: string, payload: unknown): string {
-  return `${event ? `event: ${event}\n` : ''}data: ${JSON.stringify(payload)}\n\n`;
 }
 
 /** Parses an SSE `data` field; undefined for `[DONE]`, empty or non-JSON data. */

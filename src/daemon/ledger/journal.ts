@@ -56,11 +56,6 @@ export class SessionJournal {
     return journal;
   }
 
-  /** Write errors so far (a full disk, a removed directory): counted and warned about, never thrown. */
-  get errors(): number {
-    return this.#errors;
-  }
-
   appendRequest(entry: RequestEntry): void {
     this.#append({ kind: 'request', ...entry });
   }

@@ -33,10 +33,6 @@ export class Ledger {
     return this.#journal.sessionId;
   }
 
-  get journalPath(): string {
-    return this.#journal.path;
-  }
-
   /** Appends a finished request to the journal now (one write; never throws). */
   record(entry: RequestEntry): void {
     this.#journal.appendRequest(entry);

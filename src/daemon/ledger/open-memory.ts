@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import type { Redis as RedisClient } from 'ioredis';
 import type { Config } from '../../core/config/types.js';
+import { redisHostPort } from '../limits/redis-addr.js';
 import type { Loggers } from '../log/logger.js';
 import type { Ledger } from './ledger.js';
 import { MemoryWriters, type RedisListClient } from './memory-writers.js';
@@ -15,8 +16,7 @@ export function openMemory(config: Config, ledger: Ledger | undefined, logs: Log
   const connect = (): RedisListClient => {
     // Loaded on first use (synchronously: writers ask for the client inside a write): most setups never need it.
     const { Redis } = createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
-    const [host, port] = config.session.redis.addr.split(':');
-    redis = new Redis({ host: host || 'localhost', port: Number(port) || 6379, password: config.session.redis.password || undefined, db: config.session.redis.db, maxRetriesPerRequest: 1 });
+    redis = new Redis({ ...redisHostPort(config.session.redis.addr), password: config.session.redis.password || undefined, db: config.session.redis.db, maxRetriesPerRequest: 1 });
     redis.on('error', () => undefined); // failures surface through the writes, which count them
     return redis;
   };

@@ -84,12 +84,3 @@ export function freePort(host: string): Promise<number> {
     });
   });
 }
-
-/** Whether `port` on `host` can be listened on. */
-export function portFree(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, host, () => server.close(() => resolve(true)));
-  });
-}

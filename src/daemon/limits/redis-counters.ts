@@ -14,6 +14,7 @@ import { bucketAt, bucketExpiry, sliceMs, waitUntilFits } from '../../core/limit
 import type { Meter } from '../../core/limits/meters.js';
 import { CounterBackendError, type Charge, type CounterStore, type Reservation, type ReservedCharge, type ReserveResult, type SettledCharge } from './counter-store.js';
 import { PARALLEL_RETRY_MS } from './embedded-counters.js';
+import { redisHostPort } from './redis-addr.js';
 
 const MINUTE = 60_000;
 /** How long a parallel slot is held at most when its holder never settles (the daemon crashed). */
@@ -99,12 +100,6 @@ export interface RedisCountersOptions {
   readonly keyPrefix?: string;
 }
 
-function parseAddr(addr: string): { host: string; port: number } {
-  const match = /^\[(.+)\]:(\d+)$/.exec(addr) ?? /^([^:]*):(\d+)$/.exec(addr);
-  if (match) return { host: match[1] || 'localhost', port: Number(match[2]) };
-  return { host: addr.replace(/^\[|\]$/g, '') || 'localhost', port: 6379 };
-}
-
 export class RedisCounters implements CounterStore {
   readonly description: string;
   readonly #redis: Redis;
@@ -130,7 +125,7 @@ export class RedisCounters implements CounterStore {
   /** Connects now, so a wrong address stops the daemon at start with a message saying what to fix. */
   static async connect(options: RedisCountersOptions): Promise<RedisCounters> {
     const redis = new Redis({
-      ...parseAddr(options.addr),
+      ...redisHostPort(options.addr),
       password: options.password,
       db: options.db ?? 0,
       lazyConnect: true,
