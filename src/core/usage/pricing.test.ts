@@ -1,4 +1,5 @@
 // Prices from the bundled table checked by hand against its per-million rates, overrides, and unknown models.
+import { calcPrice } from '@pydantic/genai-prices';
 import { describe, expect, it } from 'vitest';
 import { costOf } from './pricing.js';
 import { emptyUsage, type Usage } from './usage.js';
@@ -36,5 +37,28 @@ describe('costOf', () => {
   it('an unknown model costs 0 and says it is unpriced', () => {
     expect(costOf(usage({ input_tokens: 1000, output_tokens: 1000 }), 'totally-made-up-model-9', 'openai')).toEqual({ usd: 0, source: 'unpriced' });
     expect(costOf(usage({ input_tokens: 10 }), '', undefined)).toEqual({ usd: 0, source: 'unpriced' });
+  });
+
+  it('flat-priced models computed once agree with the table on every call, tiered ones keep asking it', () => {
+    // The flat-price shortcut must give what the table gives, for every mix of token kinds.
+    const models: Array<[string, string, string]> = [
+      ['gpt-4o-mini', 'openai', 'openai'], ['gpt-4o', 'openai', 'openai'], ['o3', 'openai', 'openai'],
+      ['claude-haiku-4-5', 'anthropic', 'anthropic'], ['claude-sonnet-4-5', 'anthropic', 'anthropic'],
+      ['gemini-2.5-pro', 'gemini', 'google'], ['gemini-2.5-flash', 'gemini', 'google'],
+    ];
+    let seed = 7;
+    const next = (max: number) => (seed = (seed * 48271) % 2147483647) % max;
+    for (const [model, provider, tableProvider] of models) {
+      for (let i = 0; i < 25; i++) {
+        const input = next(400_000);
+        const u = usage({ input_tokens: input, output_tokens: next(20_000), cache_read_tokens: next(input + 1), cache_write_tokens: next(5_000) });
+        const cacheRead = Math.min(u.cache_read_tokens, u.input_tokens);
+        const expected = calcPrice({ ...u, cache_read_tokens: cacheRead, cache_write_tokens: Math.min(u.cache_write_tokens, u.input_tokens - cacheRead) }, model, { providerId: tableProvider });
+        expect(expected, model).not.toBeNull();
+        const cost = costOf(u, model, provider);
+        expect(cost.source).toBe('table');
+        expect(cost.usd).toBeCloseTo(expected!.total_price, 9);
+      }
+    }
   });
 });

@@ -127,16 +127,21 @@ export class DirMemoryWriter extends FilesWriter {
     this.#fileId = options.fileId;
   }
 
+  /** The last path worked out: consecutive records usually go to the same file. */
+  #last = { id: '', date: '', path: '' };
+
   /** The file a record goes to; throws when the pattern leads outside the directory. */
   protected pathFor(record: MemoryRecord): string {
     const id = segment((this.#fileId ?? record.sessionId).slice(0, 16));
     const date = record.at.toISOString().slice(0, 10);
+    if (id === this.#last.id && date === this.#last.date) return this.#last.path;
     const name = this.#pattern.replace(/\{(token_hash|session_id|date)\}/g, (_, key: string) => (key === 'date' ? date : id));
     const path = resolve(this.#root, name);
     const inside = relative(this.#root, path);
     if (inside === '' || inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
       throw new Error(`memory file pattern ${JSON.stringify(this.#pattern)} leads outside ${this.#root}; refused`);
     }
+    this.#last = { id, date, path };
     return path;
   }
 }

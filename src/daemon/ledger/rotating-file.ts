@@ -1,6 +1,6 @@
-// One memory file that entries are appended to, in order, off the caller's path: appends queue on a promise chain and
-// each opens, writes and closes the file (no handle stays open, so a writer with thousands of per-session files holds
-// no descriptors). With a size limit the file is rotated before an append that would pass it (reference section 7):
+// One memory file that entries are appended to, in order, off the caller's path. Entries queue in memory; one write
+// at a time takes everything queued so far and opens, writes and closes the file once (under load that is one write
+// for many entries; no handle stays open, so a writer with thousands of per-session files holds no descriptors). With a size limit the file is rotated before an append that would pass it (reference section 7):
 // renamed to `<path without ext>.<YYYYMMDD-HHMMSS><ext>` (ours: `-2`, `-3`… instead of overwriting an archive of the
 // same second) and, with compression, gzipped to `<archive>.gz` in the background. Files are 0600, directories 0700.
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -83,53 +83,73 @@ export interface AppendFileOptions {
 /** The appends queued for one file. */
 export class AppendFile {
   readonly #options: AppendFileOptions;
-  #chain: Promise<void> = Promise.resolve();
-  #pending = 0;
-  /** Bytes in the file: read when the first append runs, then counted. */
+  /** Entries not yet taken by a write. */
+  #queued: Buffer[] = [];
+  /** The write in progress (it loops until the queue is empty), if any. */
+  #writing?: Promise<void>;
+  /** Bytes in the file: read when the first write runs, then counted. */
   #written?: number;
 
   constructor(options: AppendFileOptions) {
     this.#options = options;
   }
 
-  get pending(): number {
-    return this.#pending;
-  }
-
   /** Queues `data`; never throws, failures go to onError. */
   append(data: string): void {
-    this.#pending++;
-    this.#chain = this.#chain
-      .then(() => this.#append(data))
-      .catch((err: unknown) => {
-        this.#written = undefined; // read the size again: the failure may have left any amount written
-        this.#options.onError(toError(err), this.#options.path);
-      })
-      .finally(() => {
-        if (--this.#pending === 0) this.#options.onIdle();
-      });
+    this.#queued.push(Buffer.from(data, 'utf8'));
+    this.#writing ??= this.#drain();
   }
 
   /** Resolves when every append queued so far has finished. */
-  flushed(): Promise<void> {
-    return this.#chain;
+  async flushed(): Promise<void> {
+    while (this.#writing) await this.#writing;
   }
 
-  async #append(data: string): Promise<void> {
-    const { path, rotation } = this.#options;
-    const bytes = Buffer.from(data, 'utf8');
-    if (this.#written === undefined) this.#written = await this.#prepare();
-    if (rotation && this.#written > 0 && this.#written + bytes.length > rotation.maxBytes) {
-      await this.#rotate(rotation);
-      this.#written = 0;
+  async #drain(): Promise<void> {
+    while (this.#queued.length) {
+      const batch = this.#queued;
+      this.#queued = [];
+      try {
+        await this.#appendBatch(batch);
+      } catch (err) {
+        this.#written = undefined; // read the size again: the failure may have left any amount written
+        this.#options.onError(toError(err), this.#options.path);
+      }
     }
-    const handle = await open(path, 'a', 0o600);
+    this.#writing = undefined;
+    this.#options.onIdle();
+  }
+
+  /** Writes the entries in order, rotating before an entry that would pass the size limit (never inside one). */
+  async #appendBatch(entries: Buffer[]): Promise<void> {
+    const { rotation } = this.#options;
+    if (this.#written === undefined) this.#written = await this.#prepare();
+    let start = 0;
+    let size = 0;
+    for (let i = 0; i < entries.length; i++) {
+      const length = entries[i]!.length;
+      if (rotation && this.#written + size > 0 && this.#written + size + length > rotation.maxBytes) {
+        await this.#write(entries, start, i, size);
+        await this.#rotate(rotation);
+        this.#written = 0;
+        start = i;
+        size = 0;
+      }
+      size += length;
+    }
+    await this.#write(entries, start, entries.length, size);
+  }
+
+  async #write(entries: Buffer[], from: number, to: number, size: number): Promise<void> {
+    if (from === to) return;
+    const data = to - from === 1 ? entries[from]! : Buffer.concat(entries.slice(from, to), size);
+    const handle = await open(this.#options.path, 'a', 0o600);
     try {
-      await handle.write(bytes);
+      await handle.write(data);
     } finally {
       await handle.close();
     }
-    this.#written += bytes.length;
+    this.#written! += size;
   }
 
   /** Creates the directories, tightens an existing file to 0600, and returns its size (0 when new). */

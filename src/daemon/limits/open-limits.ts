@@ -1,5 +1,6 @@
 // Builds the daemon's UsageLimits from the configuration: the counter backend (embedded in the token database, or
 // a shared Redis) and the token counter for estimates (gpt-tokenizer, loaded in the background at start).
+import { hash } from 'node:crypto';
 import type { Config } from '../../core/config/types.js';
 import type { EventSink } from '../../core/events/types.js';
 import { roughCount, type TokenCounter } from '../../core/usage/estimate.js';
@@ -16,13 +17,39 @@ async function openStore(config: Config, tokens: TokenStore): Promise<CounterSto
   return RedisCounters.connect({ addr, password: password || undefined, db });
 }
 
+/** Texts shorter than this are counted every time: hashing them would cost about as much as counting. */
+const MEMO_MIN_CHARS = 256;
+const MEMO_ENTRIES = 4096;
+
+/**
+ * Remembers the counts of recent long texts by their digest. Agents send the whole conversation with every request,
+ * so all but the newest message were counted before; this makes an estimate cost what the new text costs.
+ */
+export function memoized(count: TokenCounter): TokenCounter {
+  const counts = new Map<string, number>();
+  return (text) => {
+    if (text.length < MEMO_MIN_CHARS) return count(text);
+    const key = hash('sha1', text, 'base64');
+    const known = counts.get(key);
+    if (known !== undefined) {
+      counts.delete(key); // most recently used goes last
+      counts.set(key, known);
+      return known;
+    }
+    const tokens = count(text);
+    if (counts.size >= MEMO_ENTRIES) counts.delete(counts.keys().next().value!);
+    counts.set(key, tokens);
+    return tokens;
+  };
+}
+
 /** gpt-tokenizer's o200k encoder, special tokens counted as text; the rough rule until it has loaded. */
 function tokenCounter(logs: Loggers): () => TokenCounter {
   let counter: TokenCounter = roughCount;
   import('gpt-tokenizer/encoding/o200k_base').then(
     ({ countTokens }) => {
       const options = { disallowedSpecial: new Set<string>() };
-      counter = (text) => countTokens(text, options);
+      counter = memoized((text) => countTokens(text, options));
     },
     (err: unknown) => logs.app.warn({ err }, 'the tokenizer did not load; estimates use 4 characters per token'),
   );
