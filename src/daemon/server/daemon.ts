@@ -24,6 +24,7 @@ import { LocalTokens } from '../store/token-backend.js';
 import { TokenStore } from '../store/token-store.js';
 import { loadTlsMaterial, type TlsMaterial } from '../tls/certs.js';
 import { DaemonError } from '../errors.js';
+import { IdleTrim } from './idle-trim.js';
 import { findRunningProxy, listenerUrl } from './probe.js';
 import { createRouter } from './routes.js';
 
@@ -130,9 +131,12 @@ export async function startDaemon(loaded: LoadedConfig, options: DaemonOptions):
 
     const active = new Set<Socket>();
     const listeners: Listener[] = [];
+    const trim = new IdleTrim();
+    cleanups.push(() => trim.close());
     for (const plan of planned) {
       const server = plan.scheme === 'https' ? createHttpsServer({ cert: tls!.cert, key: tls!.key, minVersion: 'TLSv1.2' }, router) : createHttpServer(router);
       server.keepAliveTimeout = 65_000;
+      server.on('request', trim.track);
       trackConnections(server, active);
       await listen(server, serverConfig.bind, plan.port, plan.url);
       const { port } = server.address() as AddressInfo;
