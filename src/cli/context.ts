@@ -4,9 +4,7 @@ import type { Command } from 'commander';
 import type { FlagValue } from '../core/config/resolve.js';
 import { loadConfig, type LoadedConfig } from '../daemon/config/load-config.js';
 import { findDaemon } from '../daemon/control/client.js';
-import { describeKeys, loadKeys } from '../daemon/keys/keys.js';
-import { LocalTokens, type TokenBackend } from '../daemon/store/token-backend.js';
-import { TokenStore } from '../daemon/store/token-store.js';
+import type { TokenBackend } from '../daemon/store/token-backend.js';
 
 export interface GlobalOptions {
   readonly config?: string;
@@ -52,6 +50,12 @@ export async function withTokens<T>(loaded: LoadedConfig, run: (tokens: TokenBac
     process.stderr.write(`${daemon.description}\n`);
     return run(daemon);
   }
+  // Loaded here, not at start-up: commands that never open the database (run, status) start faster without them.
+  const [{ describeKeys, loadKeys }, { LocalTokens }, { TokenStore }] = await Promise.all([
+    import('../daemon/keys/keys.js'),
+    import('../daemon/store/token-backend.js'),
+    import('../daemon/store/token-store.js'),
+  ]);
   const keys = await loadKeys(loaded.config);
   const description = describeKeys(keys);
   process.stderr.write(`${description}\n`);

@@ -1,7 +1,7 @@
 // `tokenomics doctor`: checks the installation (config, database, keys, provider keys, TLS, ports, the daemon,
 // Redis, the ledger, remote sync) and prints one line per check. The checks live in daemon/lifecycle/doctor-checks.ts.
 import { Command } from 'commander';
-import { runDoctor, type Check, type CheckStatus } from '../../daemon/lifecycle/doctor-checks.js';
+import type { Check, CheckStatus } from '../../daemon/lifecycle/doctor-checks.js';
 import { EXIT_FAILURE, EXIT_USAGE } from '../errors.js';
 import { globalFlags, printJson, type GlobalOptions } from '../context.js';
 
@@ -25,6 +25,7 @@ Markers: [ok], [!!] (a warning: works, but worth a look), [FAIL] (something to f
 Exit code 0 when no check fails (warnings included), 1 when one fails, 2 when the configuration cannot be loaded.`)
     .action(async (opts: { json?: boolean }, command: Command) => {
       const options = command.optsWithGlobals<GlobalOptions>();
+      const { runDoctor } = await import('../../daemon/lifecycle/doctor-checks.js'); // heavy: loaded only for doctor
       const report = await runDoctor({ configPath: options.config, flags: globalFlags(options) });
       const failed = report.checks.filter((c) => c.status === 'fail').length;
       const warnings = report.checks.filter((c) => c.status === 'warn').length;

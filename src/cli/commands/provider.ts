@@ -2,7 +2,7 @@
 // config `providers:`), whether each provider answers, and the models it lists. Key values are never printed.
 import { Command, Option } from 'commander';
 import type { ProviderDef } from '../../core/providers/catalog.js';
-import { testProviders, type ProbeResult } from '../../daemon/providers/connectivity.js';
+import type { ProbeResult } from '../../daemon/providers/connectivity.js';
 import { CliError } from '../errors.js';
 import { loadCommandConfig, printJson } from '../context.js';
 import { renderTable, RULE, truncate } from '../format/table.js';
@@ -98,6 +98,7 @@ Exit code 1 when any provider is not OK.`)
     .action(async (names: string[], opts: { insecure?: boolean; json?: boolean }, command: Command) => {
       const { catalog } = loadCommandConfig(command);
       const print = opts.json ? undefined : (result: ProbeResult) => process.stdout.write(`${probeLine(result)}\n`);
+      const { testProviders } = await import('../../daemon/providers/connectivity.js'); // undici: loaded only to test
       const results = await testProviders(catalog, names, { env: process.env, insecure: opts.insecure }, print);
       if (opts.json) printJson(results);
       if (results.some((r) => r.status !== 'ok')) throw new CliError('one or more providers failed connectivity test');

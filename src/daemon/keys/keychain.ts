@@ -1,6 +1,7 @@
 // The OS keychain (Secret Service on Linux, Keychain on macOS, Credential Manager on Windows) via @napi-rs/keyring.
 // On Linux the store is pinned to Secret Service: the kernel keyring it would fall back to forgets keys at logout.
-import { AsyncEntry, type EntryOptions } from '@napi-rs/keyring';
+import { createRequire } from 'node:module';
+import type { AsyncEntry, EntryOptions } from '@napi-rs/keyring';
 
 export const KEYCHAIN_SERVICE = 'tokenomics';
 const TIMEOUT_MS = 3000;
@@ -19,8 +20,12 @@ const STORE_NAMES: Partial<Record<NodeJS.Platform, string>> = {
 
 const options: EntryOptions | undefined = process.platform === 'linux' ? { linux: { store: 'secret-service' } } : undefined;
 
+/** The native module is loaded at the first keychain use: commands that never touch keys start faster without it. */
+let Entry: typeof AsyncEntry | undefined;
+
 function entry(account: string): AsyncEntry {
-  return new AsyncEntry(KEYCHAIN_SERVICE, account, options);
+  Entry ??= (createRequire(import.meta.url)('@napi-rs/keyring') as typeof import('@napi-rs/keyring')).AsyncEntry;
+  return new Entry(KEYCHAIN_SERVICE, account, options);
 }
 
 function shortReason(err: unknown): string {

@@ -1,7 +1,7 @@
 // Wrapper tokens in LevelDB: key `token:<hmac hash>`, value JSON with the policy sealed by AES-256-GCM.
 // No policy byte is stored in the clear. Meta records detect a changed hash or encryption key at open.
 import { dirname } from 'node:path';
-import { ClassicLevel } from 'classic-level';
+import type { ClassicLevel } from 'classic-level';
 import { parsePolicy, type ParsedPolicy } from '../../core/policy/parse.js';
 import type { Policy } from '../../core/policy/schema.js';
 import { hashToken, isFullHash } from '../../core/tokens/token.js';
@@ -78,6 +78,8 @@ export class TokenStore {
   static async open(path: string, keys: Keys): Promise<TokenStore> {
     ensurePrivateDir(dirname(path));
     ensurePrivateDir(path);
+    // Loaded on first open: commands that never touch the database start faster without the native module.
+    const { ClassicLevel } = await import('classic-level');
     const db = new ClassicLevel<string, string>(path, { valueEncoding: 'utf8' });
     try {
       await db.open();

@@ -4,7 +4,8 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import forge from 'node-forge';
+import { createRequire } from 'node:module';
+import type forgeModule from 'node-forge';
 import { TlsError } from '../errors.js';
 import { ensurePrivateDir, writeFileAtomic } from '../fs-safe.js';
 
@@ -62,7 +63,10 @@ export function loadTlsMaterial(tls: TlsSettings): TlsMaterial {
   };
 }
 
-function rsaKeys(): { publicKey: forge.pki.PublicKey; privateKey: forge.pki.PrivateKey; pem: string } {
+/** node-forge, loaded when certificates are made: commands that only need their paths start faster without it. */
+const loadForge = (): typeof forgeModule => createRequire(import.meta.url)('node-forge') as typeof forgeModule;
+
+function rsaKeys(forge: typeof forgeModule): { publicKey: forgeModule.pki.PublicKey; privateKey: forgeModule.pki.PrivateKey; pem: string } {
   const { publicKey, privateKey } = generateKeyPairSync('rsa', {
     modulusLength: 2048,
     publicKeyEncoding: { type: 'spki', format: 'pem' },
@@ -77,7 +81,7 @@ function serial(): string {
   return bytes.toString('hex');
 }
 
-function validity(cert: forge.pki.Certificate, days: number): void {
+function validity(cert: forgeModule.pki.Certificate, days: number): void {
   cert.validity.notBefore = new Date(Date.now() - 60_000);
   cert.validity.notAfter = new Date(Date.now() + days * 86_400_000);
 }
@@ -87,7 +91,8 @@ export function generateCertificates(certDir: string): void {
   ensurePrivateDir(certDir);
   const paths = certPaths(certDir);
 
-  const caKeys = rsaKeys();
+  const forge = loadForge();
+  const caKeys = rsaKeys(forge);
   const ca = forge.pki.createCertificate();
   ca.publicKey = caKeys.publicKey;
   ca.serialNumber = serial();
@@ -103,9 +108,9 @@ export function generateCertificates(certDir: string): void {
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
     { name: 'subjectKeyIdentifier' },
   ]);
-  ca.sign(caKeys.privateKey as forge.pki.rsa.PrivateKey, forge.md.sha256.create());
+  ca.sign(caKeys.privateKey as forgeModule.pki.rsa.PrivateKey, forge.md.sha256.create());
 
-  const serverKeys = rsaKeys();
+  const serverKeys = rsaKeys(forge);
   const server = forge.pki.createCertificate();
   server.publicKey = serverKeys.publicKey;
   server.serialNumber = serial();
@@ -130,7 +135,7 @@ export function generateCertificates(certDir: string): void {
     { name: 'subjectKeyIdentifier' },
     { name: 'authorityKeyIdentifier', keyIdentifier: ca.generateSubjectKeyIdentifier().getBytes() },
   ]);
-  server.sign(caKeys.privateKey as forge.pki.rsa.PrivateKey, forge.md.sha256.create());
+  server.sign(caKeys.privateKey as forgeModule.pki.rsa.PrivateKey, forge.md.sha256.create());
 
   writeFileAtomic(paths.caKey, caKeys.pem);
   writeFileAtomic(paths.caCert, forge.pki.certificateToPem(ca));
