@@ -18,9 +18,10 @@ export class Upstream {
   readonly #agent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connect: { timeout: 10_000 } });
 
   send(request: UpstreamRequest): Promise<UpstreamResponse> {
+    const { origin } = new URL(request.url);
     return this.#agent.request({
-      origin: new URL(request.url).origin,
-      path: request.url.slice(new URL(request.url).origin.length) || '/',
+      origin,
+      path: request.url.slice(origin.length) || '/',
       method: request.method as Dispatcher.HttpMethod,
       headers: request.headers,
       body: request.body,
