@@ -43,8 +43,12 @@ export function modelProblem(body: Json): string | undefined {
   return undefined;
 }
 
+/** Parses an SSE `data` field holding a JSON object; undefined for `[DONE]`, empty, non-JSON or non-object data. */
 export function parseJsonData(data: string): Json | undefined {
-  if (!data || data === '[DONE]' || data.charCodeAt(0) !== 123) return undefined;
+  let first = 0;
+  while (first < data.length && (data.charCodeAt(first) === 32 || data.charCodeAt(first) === 9 || data.charCodeAt(first) === 10 || data.charCodeAt(first) === 13)) first++;
+  // Only an object is wanted: anything else is refused before paying for JSON.parse.
+  if (data.charCodeAt(first) !== 123) return undefined;
   try {
     const value: unknown = JSON.parse(data);
     return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : undefined;

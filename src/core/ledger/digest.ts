@@ -4,6 +4,7 @@
 // second, where one object per rollup made it several times larger.
 import { addToTotals, emptyRollup, emptyTotals } from './rollup.js';
 import type { RequestEntry, SessionSummary, SessionTotals, UsageRollup } from './types.js';
+import { isObject } from '../formats/content/types.js';
 
 /**
  * The requests of one session on one UTC day with one model, provider and token hash: indexes into the digest's
@@ -56,10 +57,6 @@ export interface SessionDigest {
 
 function num(value: unknown): number {
   return typeof value === 'number' && Number.isFinite(value) ? value : 0;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 export const OPTIONAL_FIELDS = ['cached_input_tokens', 'cache_creation_tokens', 'reasoning_tokens', 'cost_usd', 'error_count'] as const;

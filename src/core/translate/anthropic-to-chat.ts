@@ -1,12 +1,12 @@
 // An Anthropic messages client served by an OpenAI chat completions model: the request goes out as OpenAI
 // chat, the response, stream and errors come back as Anthropic messages. Pure: no I/O.
+import { parseJsonData } from '../formats/types.js';
 import type { Json } from '../usage/usage.js';
 import {
   given,
   isObject,
   nonNegative,
   parseArguments,
-  parseData,
   sse,
   translating,
   Unsupported,
@@ -309,7 +309,7 @@ export class ChatToAnthropicStream {
   /** One raw SSE event as the splitter yields it; `[DONE]` finishes the message. */
   pushSse(event: { event: string; data: string }): string[] {
     if (event.data.trim() === '[DONE]') return this.finish();
-    const payload = parseData(event.data);
+    const payload = parseJsonData(event.data);
     return payload ? this.push(payload) : [];
   }
 

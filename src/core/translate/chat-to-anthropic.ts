@@ -1,5 +1,6 @@
 // An OpenAI chat completions client served by an Anthropic messages model: the request goes out as Anthropic,
 // the response, stream and errors come back as OpenAI chat. Pure: no I/O, no clock unless the caller omits one.
+import { parseJsonData } from '../formats/types.js';
 import type { Json } from '../usage/usage.js';
 import {
   given,
@@ -7,7 +8,6 @@ import {
   isObject,
   nonNegative,
   parseArguments,
-  parseData,
   parseDataUrl,
   sse,
   translating,
@@ -381,7 +381,7 @@ export class AnthropicToChatStream {
 
   /** One raw SSE event as the splitter yields it (`data` unparsed). */
   pushSse(event: { event: string; data: string }): string[] {
-    const payload = parseData(event.data);
+    const payload = parseJsonData(event.data);
     return payload ? this.push(event.event, payload) : [];
   }
 

@@ -55,17 +55,6 @@ export function parseArguments(args: unknown): Json | undefined {
   }
 }
 
-/** Parses an SSE `data` field; undefined for `[DONE]`, empty or non-JSON data. */
-export function parseData(data: string): Json | undefined {
-  if (!data || data === '[DONE]') return undefined;
-  try {
-    const value: unknown = JSON.parse(data);
-    return isObject(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 export function nonNegative(value: unknown): number {
   return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0;
 }

@@ -1,6 +1,7 @@
 // An OpenAI Responses client served by an Anthropic messages model. Everything goes through the chat types: the
 // request is read as chat and sent on through chatRequestToAnthropic; the answer comes back through the
 // Anthropic -> chat translators and then chat -> Responses. Both legs are exact for what Responses can express.
+import { parseJsonData } from '../formats/types.js';
 import type { Json } from '../usage/usage.js';
 import {
   anthropicErrorToChat,
@@ -8,7 +9,7 @@ import {
   AnthropicToChatStream,
   chatRequestToAnthropic,
 } from './chat-to-anthropic.js';
-import { parseData, translating, Unsupported, type Translated } from './common.js';
+import { translating, Unsupported, type Translated } from './common.js';
 import { readResponsesRequest, refusalFor } from './responses-request.js';
 import { chatErrorToResponses, chatResponseToResponses, ChatToResponsesStream } from './responses-to-chat.js';
 import type { AnthropicRequest, ResponsesErrorBody, ResponsesResponse } from './types.js';
@@ -63,7 +64,7 @@ export class AnthropicToResponsesStream {
   }
 
   pushSse(event: { event: string; data: string }): string[] {
-    const payload = parseData(event.data);
+    const payload = parseJsonData(event.data);
     return payload ? this.push(event.event, payload) : [];
   }
 

@@ -1,7 +1,8 @@
 // An OpenAI Responses client served by an OpenAI chat completions model: the request goes out as chat, the
 // response, stream and errors come back as Responses. Pure: no I/O, no clock unless the caller omits one.
+import { parseJsonData } from '../formats/types.js';
 import type { Json } from '../usage/usage.js';
-import { given, isObject, nonNegative, parseData, sse, translating, type Translated } from './common.js';
+import { given, isObject, nonNegative, sse, translating, type Translated } from './common.js';
 import { readResponsesRequest } from './responses-request.js';
 import type {
   ChatRequest,
@@ -150,7 +151,7 @@ export class ChatToResponsesStream {
   /** One raw SSE event as the splitter yields it; `[DONE]` finishes the response. */
   pushSse(event: { event: string; data: string }): string[] {
     if (event.data.trim() === '[DONE]') return this.finish();
-    const payload = parseData(event.data);
+    const payload = parseJsonData(event.data);
     return payload ? this.push(payload) : [];
   }
 

@@ -6,6 +6,7 @@ import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { summarize } from '../../core/ledger/rollup.js';
 import type { CommunicationEvent, GitInfo, JournalHeader, RequestEntry, SessionSummary } from '../../core/ledger/types.js';
+import { isObject } from '../../core/formats/content/types.js';
 
 export type Warn = (message: string) => void;
 
@@ -53,10 +54,6 @@ export function listSessionFiles(sessions: string): SessionFile[] {
     }
   }
   return files;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** A session JSON file, or undefined (with a warning) when it cannot be read as one. */
