@@ -6,17 +6,12 @@ import { performance } from 'node:perf_hooks';
 import type { Config } from '../../core/config/types.js';
 import { adapterForPath, errorShapeForPath, type FormatAdapter } from '../../core/formats/index.js';
 import { GenericTap } from '../../core/formats/generic-tap.js';
-import { ruleEvents } from '../../core/events/rule-events.js';
 import { shortHash, type EventSink } from '../../core/events/types.js';
 import { applyRules, blockedMessage } from '../../core/policy/enforce.js';
-import { modelRefusal } from '../../core/policy/model-check.js';
 import { metersFor, policyMeters } from '../../core/limits/meters.js';
-import { resolvePolicy, type ResolvedPolicy } from '../../core/policy/resolve.js';
-import { ruleSetFor, type RuleMatch, type RuleSet, type Scope } from '../../core/policy/rules/engine.js';
 import { StreamGuard } from '../../core/policy/rules/stream-guard.js';
 import { retryPlan, type RetryPlan } from '../../core/proxy/retry.js';
 import type { ProviderCatalog } from '../../core/providers/catalog.js';
-import { buildUpstreamUrl, resolveRoute, RouteError, upstreamAuthHeaders, type Route } from '../../core/providers/route.js';
 import { GatewayError, type ErrorShape } from '../../core/proxy/errors.js';
 import { extractToken } from '../../core/proxy/token-extract.js';
 import type { Stats } from '../../core/stats/stats.js';
@@ -26,7 +21,7 @@ import { anyUsage, type Json } from '../../core/usage/usage.js';
 import { readBody, sendError, sendJson } from '../http/io.js';
 import type { Loggers } from '../log/logger.js';
 import { isExpired, type TokenRecord } from '../store/token-store.js';
-import { clientHeaders, upstreamHeaders, upstreamRequestId } from './headers.js';
+import { clientHeaders, upstreamRequestId } from './headers.js';
 import type { UsageLimits } from '../limits/usage-limits.js';
 import { sendWithRetries, type Accepted } from './attempts.js';
 import { accountRequest } from './accounting.js';
@@ -35,9 +30,9 @@ import { readAnswer, sendTranslatedError } from './answers.js';
 import { guardFilter, KEEP_ALL, translateFilter } from './output-guard.js';
 import { keyReport, liteLlmKeyInfo } from './key-info.js';
 import { relayBody, relaySse, type BodyCopy, type RelayOutcome } from './relay.js';
-import { bridgeFor, type Bridge } from '../../core/translate/bridge.js';
 import { upstreamFailure, type Upstream, type UpstreamResponse } from './upstream.js';
-import { ledgerEntry, type Outcome } from './outcome.js';
+import { ledgerEntry, recordRuleMatches, type Outcome } from './outcome.js';
+import { buildTarget, type ClientRequest, type Target } from './target.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { MemoryWriters } from '../ledger/memory-writers.js';
 import { MEMORY_BODY_LIMIT } from '../../core/ledger/memory-format.js';
@@ -46,8 +41,6 @@ import { memoryWritersFor, rememberExchange, requestMemory, responseMemory, Sent
 
 /** Largest request body accepted (413 beyond). */
 export const BODY_LIMIT = 32 * 1024 * 1024;
-/** Upstream timeout when the policy sets none: long enough for a slow non-streaming completion. */
-export const DEFAULT_TIMEOUT_SECONDS = 600;
 const LOGGED_BODY_LIMIT = 64 * 1024;
 
 export interface ProxyDeps {
@@ -71,38 +64,6 @@ export interface ProxyDeps {
 
 /** Writes the request's ledger entry (once); called right before the client gets the response's last bytes. */
 type Finish = () => void;
-
-/** What the client sent, as every attempt needs it. */
-interface ClientRequest {
-  readonly req: IncomingMessage;
-  readonly requestId: string;
-  readonly path: string;
-  readonly query: string;
-  readonly adapter?: FormatAdapter;
-  readonly raw?: Buffer;
-  readonly body?: Json;
-  readonly record: TokenRecord;
-}
-
-/** One model's request, ready to send. */
-interface Target {
-  readonly model: string;
-  readonly resolved: ResolvedPolicy;
-  readonly route: Route;
-  readonly rules: RuleSet;
-  /** The JSON body as it goes upstream (model-calling paths only). */
-  readonly body?: Json;
-  readonly url: string;
-  readonly logUrl: string;
-  readonly headers: Record<string, string>;
-  readonly method: string;
-  readonly payload?: Buffer | string;
-  /** stream_options.include_usage was added: the tap drops the usage-only chunk. */
-  readonly addedUsage: boolean;
-  /** The provider speaks another wire format: the request went out translated, the answer comes back translated. */
-  readonly bridge?: Bridge;
-  readonly timeoutMs: number;
-}
 
 const NO_RETRIES = (model: string): RetryPlan => ({ models: [model], attemptsPerModel: 1, retryOn: new Set(), enabled: false });
 
@@ -223,7 +184,7 @@ export class ProxyHandler {
     const query = (req.url ?? '').includes('?') ? (req.url ?? '').slice((req.url ?? '').indexOf('?')) : '';
     const request: ClientRequest = { req, requestId, path, query, adapter, raw, body, record };
     const plan = adapter ? retryPlan(record.policy, model) : NO_RETRIES(model);
-    const primary = this.#target(request, model, body, outcome);
+    const primary = buildTarget(this.deps, request, model, body, outcome);
     outcome.admission = await this.deps.limits.admit({
       requestId,
       tokenHash: record.hash,
@@ -242,7 +203,7 @@ export class ProxyHandler {
       accepted = await sendWithRetries(
         plan,
         {
-          prepare: (candidate) => (candidate === model ? primary : this.#target(request, candidate, undefined, outcome)),
+          prepare: (candidate) => (candidate === model ? primary : buildTarget(this.deps, request, candidate, undefined, outcome)),
           send: (target) => this.#send(target, abort.signal),
           onSkip: (candidate, reason) => {
             outcome.skippedFallbacks = [...(outcome.skippedFallbacks ?? []), candidate];
@@ -352,7 +313,7 @@ export class ProxyHandler {
         collected = true;
         outcome.usage = tap.usage();
         outcome.meta = tap.meta();
-        if (guard) this.#ruleOutcome(outcome, target, guard.matches(), guarded?.blocked, 'output');
+        if (guard) recordRuleMatches(this.deps.events, outcome, target.model, guard.matches(), guarded?.blocked, 'output');
       };
       const sent = memory ? new SentCopy() : undefined;
       relayed = await relaySse(upstream.body, res, tap, filter, shape, toFailure, {
@@ -405,97 +366,6 @@ export class ProxyHandler {
   }
 
   /** Everything needed to send the request for one model: policy checks, input rules, prompts, URL and headers. */
-  #target(request: ClientRequest, model: string, primaryBody: Json | undefined, outcome: Outcome): Target {
-    const { record, adapter } = request;
-    const resolved = resolvePolicy(record.policy, model);
-    if (model) {
-      const refusal = modelRefusal(resolved, model);
-      if (refusal) throw new GatewayError('forbidden', refusal);
-    }
-    const route = resolveRoute({
-      catalog: this.deps.catalog,
-      providerName: resolved.providerName ?? record.policy.default_provider,
-      defaultProvider: this.deps.config.default_provider,
-      policyUpstreamUrl: resolved.upstreamUrl,
-      policyKeyEnv: resolved.baseKeyEnv,
-      serverUpstreamUrl: this.deps.config.server.upstream_url,
-    });
-    outcome.route ??= route;
-    const way = adapter ? bridgeFor(adapter.name, { apiFormat: route.apiFormat, name: route.providerName }) : 'native';
-    const bridge = way === 'native' ? undefined : way;
-    if (!way) {
-      throw new GatewayError(
-        'not_supported',
-        `model "${model}" is routed to provider "${route.providerName}", which speaks the ${route.apiFormat} format; ` +
-          `translating ${adapter!.name} requests to it is not supported yet. Use the provider's own endpoint.`,
-      );
-    }
-    const key = route.keyEnv ? this.deps.env[route.keyEnv] : '';
-    if (route.keyEnv && !key) {
-      throw new GatewayError(
-        'config_error',
-        `the provider key variable ${route.keyEnv} is not set in the gateway's environment; set it and restart the daemon, or change base_key_env in the token's policy`,
-      );
-    }
-
-    const rules = ruleSetFor(resolved.rules);
-    let payload: Buffer | string | undefined = request.raw;
-    let addedUsage = false;
-    let adapterBody: Json | undefined;
-    if (adapter) {
-      // A fallback starts again from the client's own body, so no earlier model's changes leak into it.
-      const body = primaryBody ?? { ...(JSON.parse(request.raw!.toString('utf8')) as Json), model };
-      adapterBody = body;
-      let changed = body !== primaryBody;
-      if (rules.hasInput) {
-        const checked = applyRules(rules, 'input', (visit) => adapter.content.visitInput(body, visit));
-        this.#ruleOutcome(outcome, { model }, checked.matches, checked.blocked, 'input');
-        if (checked.blocked) throw new GatewayError('forbidden', blockedMessage(checked.blocked, 'input'));
-        changed ||= checked.masked;
-      }
-      if (resolved.prompts.length) {
-        adapter.content.injectPrompts(body, resolved.prompts);
-        changed = true;
-      }
-      outcome.stream ??= adapter.isStream(body) || undefined;
-      if (bridge) {
-        // Rules and prompts ran in the client's format; the provider gets the same request in its own.
-        const translated = bridge.request(body);
-        if ('unsupported' in translated) throw new GatewayError('not_supported', translated.unsupported);
-        payload = JSON.stringify(translated.body);
-      } else {
-        addedUsage = adapter.isStream(body) && adapter.requestStreamUsage(body);
-        if (changed || addedUsage) payload = JSON.stringify(body);
-      }
-    }
-
-    let url: string;
-    try {
-      url = bridge
-        ? buildUpstreamUrl(route, bridge.upstream.endpoint, bridge.upstreamPath, '', model, this.deps.env, key ?? '')
-        : buildUpstreamUrl(route, adapter?.endpoint ?? 'other', request.path, request.query, model, this.deps.env, key ?? '');
-    } catch (err) {
-      if (err instanceof RouteError) throw new GatewayError('config_error', err.message);
-      throw new GatewayError('config_error', `the upstream URL ${route.upstreamUrl} is not valid: ${(err as Error).message}`);
-    }
-    const headers = upstreamHeaders(request.req.headers, { ...upstreamAuthHeaders(route, key ?? ''), 'x-client-request-id': request.requestId });
-    return {
-      model,
-      resolved,
-      route,
-      rules,
-      body: adapterBody,
-      url,
-      logUrl: url.split('?', 1)[0]!,
-      headers,
-      method: request.req.method ?? 'GET',
-      payload,
-      addedUsage,
-      bridge,
-      timeoutMs: (resolved.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000,
-    };
-  }
-
   async #send(target: Target, signal: AbortSignal): Promise<UpstreamResponse> {
     try {
       return await this.deps.upstream.send({
@@ -537,7 +407,7 @@ export class ProxyHandler {
     let rewrite = Boolean(target.bridge);
     if (target.rules.hasOutput) {
       const checked = applyRules(target.rules, 'output', (visit) => adapter.content.visitOutput(answer, visit));
-      this.#ruleOutcome(outcome, target, checked.matches, checked.blocked, 'output');
+      recordRuleMatches(this.deps.events, outcome, target.model, checked.matches, checked.blocked, 'output');
       if (checked.blocked) throw new GatewayError('forbidden', blockedMessage(checked.blocked, 'output'));
       rewrite ||= checked.masked;
     }
@@ -569,23 +439,6 @@ export class ProxyHandler {
     outcome.meta = read.meta;
   }
 
-  /** Records rule matches for the request log and fires their events. */
-  #ruleOutcome(
-    outcome: Outcome,
-    target: { readonly model: string },
-    matches: readonly RuleMatch[],
-    blocked: RuleMatch | undefined,
-    scope: Scope,
-  ): void {
-    if (!matches.length) return;
-    outcome.ruleMatches = [
-      ...(outcome.ruleMatches ?? []),
-      ...matches.map((m) => ({ scope, rule: m.index, name: m.name, action: m.action, message: m.message })),
-    ];
-    for (const event of ruleEvents(matches, blocked, { tokenHash: outcome.tokenHash ?? '', model: target.model, scope })) {
-      this.deps.events.emit(event.type, event.data);
-    }
-  }
 }
 
 /** The Content-Length the client is promised, when the response carries one. */

@@ -1,7 +1,9 @@
 // What one request did, gathered while it runs, and how it reads as a ledger entry.
 import type { RequestEntry } from '../../core/ledger/types.js';
 import type { Route } from '../../core/providers/route.js';
-import type { Scope } from '../../core/policy/rules/engine.js';
+import { ruleEvents } from '../../core/events/rule-events.js';
+import type { EventSink } from '../../core/events/types.js';
+import type { RuleMatch, Scope } from '../../core/policy/rules/engine.js';
 import type { ProviderMeta } from '../../core/usage/provider-meta.js';
 import type { ResponseMeta, Usage } from '../../core/usage/usage.js';
 import type { Admission, Settlement } from '../limits/usage-limits.js';
@@ -83,4 +85,21 @@ export function ledgerEntry(outcome: Outcome, context: { startedAt: Date; durati
     path: context.path,
     request_id: context.requestId,
   };
+}
+
+/** Records rule matches for the request log and fires their events. */
+export function recordRuleMatches(
+  events: EventSink,
+  outcome: Outcome,
+  model: string,
+  matches: readonly RuleMatch[],
+  blocked: RuleMatch | undefined,
+  scope: Scope,
+): void {
+  if (!matches.length) return;
+  outcome.ruleMatches = [
+    ...(outcome.ruleMatches ?? []),
+    ...matches.map((m) => ({ scope, rule: m.index, name: m.name, action: m.action, message: m.message })),
+  ];
+  for (const event of ruleEvents(matches, blocked, { tokenHash: outcome.tokenHash ?? '', model, scope })) events.emit(event.type, event.data);
 }
