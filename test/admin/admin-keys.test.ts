@@ -327,3 +327,18 @@ describe('key errors', () => {
     expect(bad.json<{ issues: unknown[] }>().issues.length).toBeGreaterThan(0);
   });
 });
+
+describe('shutdown with the live view open', () => {
+  it('ends the live stream so the daemon stops without waiting out its grace period', async () => {
+    const res = await fetch(`${daemon.url}/admin/api/live`);
+    const reader = res.body!.getReader();
+    await reader.read();
+    const stopped = daemon.stop();
+    // The stream ends (done) rather than being cut by the grace period.
+    let done = false;
+    while (!done) ({ done } = await reader.read());
+    const { code, output } = await stopped;
+    expect(code).toBe(0);
+    expect(output).not.toContain('grace period over');
+  });
+});
