@@ -40,7 +40,7 @@ class FakeStdin extends EventEmitter {
 export interface Screen {
   readonly frames: string[];
   lastFrame(): string;
-  /** Types keys and waits a little for the redraw. */
+  /** Types keys and waits for the redraw they cause (at most a second, for keys that change nothing). */
   press(keys: string): Promise<void>;
   /** Waits until the last frame satisfies `check` (or fails after `ms`). */
   waitFor(check: (frame: string) => boolean, ms?: number): Promise<string>;
@@ -68,8 +68,12 @@ export function renderScreen(node: ReactNode, options: { columns?: number; rows?
     frames: stdout.frames,
     lastFrame,
     async press(keys) {
+      // A fixed pause is not enough on a loaded machine: wait for the first new frame, then let a burst settle.
+      const before = stdout.frames.length;
       stdin.write(keys);
-      await sleep(30);
+      const deadline = Date.now() + 1000;
+      while (stdout.frames.length === before && Date.now() < deadline) await sleep(5);
+      await sleep(20);
     },
     async waitFor(check, ms = 5000) {
       const deadline = Date.now() + ms;
