@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// Builds dist/: compiles TypeScript, records version/commit/date for `tokenomics version`, marks the CLI executable.
+// Builds dist/: compiles TypeScript, builds the admin page into dist/web/, records version/commit/date for
+// `tokenomics version`, marks the CLI executable.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { buildWeb } from './build-web.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
@@ -18,6 +20,9 @@ rmSync(`${root}dist`, { recursive: true, force: true });
 console.log('build: compiling TypeScript');
 run(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', 'tsconfig.build.json']);
 mkdirSync(`${root}dist`, { recursive: true });
+console.log('build: building the admin page (src/web -> dist/web)');
+const docCount = await buildWeb(root);
+console.log(`build: admin page built, ${docCount} docs bundled`);
 const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
 const info = {
   version: pkg.version,
