@@ -82,13 +82,13 @@ export function KeyEditor({ mode, initial, envVarsList, onCreated, onSaved, onCa
         </span>
       </div>
       <div className="editor-panes">
-        <section className="pane" aria-label="Policy form">
+        <section className="pane">
           <h3>Policy</h3>
           <ProblemsContext.Provider value={problems}>
             <PolicyForm policy={policy} onChange={fromForm} envVars={envVarsList} />
           </ProblemsContext.Provider>
         </section>
-        <section className="pane" aria-label="Policy JSON">
+        <section className="pane">
           <h3>
             <label htmlFor={ids.json}>Policy JSON</label>
           </h3>
