@@ -6,7 +6,8 @@ export const fmtInt = (n: number | undefined): string => (n === undefined || !Nu
 
 export function fmtUsd(n: number | undefined): string {
   if (n === undefined || !Number.isFinite(n)) return '-';
-  if (n !== 0 && Math.abs(n) < 0.01) return `$${n.toFixed(4)}`;
+  // fractions of a cent are common (one small request); show two significant digits rather than $0.00
+  if (n !== 0 && Math.abs(n) < 0.01) return `$${Number(n.toPrecision(2)).toFixed(Math.min(12, 1 - Math.floor(Math.log10(Math.abs(n)))))}`;
   return `$${n.toFixed(2)}`;
 }
 

@@ -156,6 +156,8 @@ describe('admin page', { timeout: 120_000 }, () => {
     await page.getByLabel('Group by').selectOption('model');
     const modelRow = page.locator('table.series-table tbody tr', { hasText: MODEL });
     await expect.poll(() => modelRow.locator('td').nth(1).textContent(WAIT), WAIT).toBe('1');
+    // the page's own loads (no favicon request either) never show up as proxy traffic
+    expect(await page.locator('table.series-table tbody tr').count()).toBe(1);
     await shot('analytics');
 
     await openTab('Keys');
@@ -172,6 +174,7 @@ describe('admin page', { timeout: 120_000 }, () => {
 
     await row.getByRole('button', { name: /^Delete key/ }).click();
     const confirm = page.getByRole('dialog', { name: 'Delete key?' });
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Cancel');
     await confirm.getByRole('button', { name: 'Delete key' }).click();
     await page.getByText(`Deleted key ${hash.slice(0, 16)}.`).waitFor(WAIT);
     expect(await row.count()).toBe(0);

@@ -108,7 +108,7 @@ function ConfirmDelete({ target, onDone, onCancel }: { target: KeySummary; onDon
         <button type="button" className="danger" onClick={() => void remove()} disabled={busy}>
           Delete key
         </button>
-        <button type="button" onClick={onCancel} autoFocus>
+        <button type="button" onClick={onCancel} data-autofocus>
           Cancel
         </button>
       </div>

@@ -1,4 +1,4 @@
-// A modal built on the native <dialog>: the browser traps focus and closes it on Escape, which we report upwards.
+// A modal built on the native <dialog>: the browser keeps focus inside and closes it on Escape, which we report upwards.
 import { useEffect, useRef, type ReactNode } from 'react';
 
 export function Dialog({ title, onClose, children, wide }: { title: string; onClose: () => void; children: ReactNode; wide?: boolean }) {
@@ -10,6 +10,8 @@ export function Dialog({ title, onClose, children, wide }: { title: string; onCl
     const dialog = ref.current;
     if (!dialog) return;
     if (!dialog.open) dialog.showModal();
+    // showModal focuses the first control; a dialog may name a safer one (Cancel on a destructive question)
+    dialog.querySelector<HTMLElement>('[data-autofocus]')?.focus();
     const onCancel = (event: Event) => {
       event.preventDefault();
       closeRef.current();
