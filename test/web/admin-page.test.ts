@@ -19,6 +19,15 @@ const MODEL = 'gpt-4o-mini';
 const SECRET = 'sk-mock-secret';
 const WAIT = { timeout: 15_000 };
 
+// Run in the page (as text: this file is type-checked without the DOM library).
+const inBrowser = {
+  focusedTab: `document.activeElement?.closest('nav[aria-label="Sections"]') ? document.activeElement.textContent : null`,
+  focusedText: 'document.activeElement?.textContent ?? null',
+  clipboard: 'navigator.clipboard.readText()',
+  xssMarker: 'window.__xss',
+  sidewaysOverflow: 'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+};
+
 const scratch = scratchDir();
 const home = scratch.path;
 const dir = join(home, '.tokenomics');
@@ -98,10 +107,7 @@ describe('admin page', { timeout: 120_000 }, () => {
     const reached: string[] = [];
     for (let i = 0; i < 30 && reached.length < 6; i++) {
       await page.keyboard.press('Tab');
-      const focused = await page.evaluate(() => {
-        const el = document.activeElement as HTMLElement | null;
-        return el?.closest('nav[aria-label="Sections"]') ? el.textContent : null;
-      });
+      const focused = await page.evaluate<string | null>(inBrowser.focusedTab);
       if (focused && !reached.includes(focused)) reached.push(focused);
       if (focused === 'Keys' && !page.url().endsWith('/keys')) {
         await page.keyboard.press('Enter');
@@ -129,7 +135,7 @@ describe('admin page', { timeout: 120_000 }, () => {
     await shot('keys-token-once');
     await tokenDialog.getByRole('button', { name: 'Copy' }).click();
     await tokenDialog.getByText('Copied to the clipboard.').waitFor(WAIT);
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(token);
+    expect(await page.evaluate<string>(inBrowser.clipboard)).toBe(token);
     await tokenDialog.getByRole('button', { name: 'Done' }).click();
     await expect(tokenDialog.count()).resolves.toBe(0);
 
@@ -174,7 +180,7 @@ describe('admin page', { timeout: 120_000 }, () => {
 
     await row.getByRole('button', { name: /^Delete key/ }).click();
     const confirm = page.getByRole('dialog', { name: 'Delete key?' });
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Cancel');
+    expect(await page.evaluate<string>(inBrowser.focusedText)).toBe('Cancel');
     await confirm.getByRole('button', { name: 'Delete key' }).click();
     await page.getByText(`Deleted key ${hash.slice(0, 16)}.`).waitFor(WAIT);
     expect(await row.count()).toBe(0);
@@ -262,7 +268,7 @@ describe('admin page', { timeout: 120_000 }, () => {
     await page.keyboard.press('Escape');
 
     expect(await page.locator('img[src="x"]').count()).toBe(0);
-    expect(await page.evaluate(() => (window as { __xss?: unknown }).__xss)).toBeUndefined();
+    expect(await page.evaluate<unknown>(inBrowser.xssMarker)).toBeUndefined();
     expect(pageErrors).toEqual([]);
   });
 
@@ -294,7 +300,7 @@ describe('admin page', { timeout: 120_000 }, () => {
       for (const tab of ['Analytics', 'Keys', 'Sessions', 'Memory', 'Live', 'Docs']) {
         await openTab(tab);
         await page.waitForLoadState('networkidle', WAIT).catch(() => undefined);
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        const overflow = await page.evaluate<number>(inBrowser.sidewaysOverflow);
         expect(overflow, `${tab} scrolls sideways by ${overflow}px`).toBeLessThanOrEqual(0);
         await shot(`narrow-${tab.toLowerCase()}`);
       }

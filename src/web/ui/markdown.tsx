@@ -264,7 +264,9 @@ export function renderBlocks(lines: readonly string[], links: LinkTarget, key = 
         if (l.trim() === '') {
           // a blank line continues the list only when the next line is indented or another item
           const next = lines[i + 1];
-          if (next !== undefined && (indentOf(next) > base || (LIST_ITEM.test(next) && indentOf(next) === base))) {
+          const nextItem = next === undefined ? null : LIST_ITEM.exec(next);
+          const sameList = nextItem !== null && indentOf(next!) === base && /\d/.test(nextItem[2]!) === ordered;
+          if (next !== undefined && next.trim() !== '' && (indentOf(next) > base || sameList)) {
             looseGap = true;
             items[items.length - 1]!.push('');
             i++;
