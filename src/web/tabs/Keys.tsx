@@ -57,19 +57,19 @@ function KeysTable({ keys, onEdit, onDelete }: { keys: KeySummary[]; onEdit: (k:
         <tbody>
           {keys.map((k) => (
             <tr key={k.token_hash} data-hash={k.token_hash}>
-              <td>
+              <td data-label="Key">
                 <code>{shortHash(k.token_hash)}</code>
               </td>
-              <td>{fmtTime(k.created_at)}</td>
-              <td>{k.expires_at ? fmtTime(k.expires_at) : 'never'}</td>
-              <td>{[k.policy.base_key_env, k.policy.default_provider].filter(Boolean).join(' · ') || '-'}</td>
-              <td className="num">{k.policy.max_tokens ? fmtInt(k.policy.max_tokens) : '-'}</td>
-              <td className="num">{fmtInt(k.policy.rule_count)}</td>
-              <td>{k.providers.length ? k.providers.map((p) => `${p.name} (${p.policy_count})`).join(', ') : '-'}</td>
-              <td>
+              <td data-label="Created" className="time">{fmtTime(k.created_at)}</td>
+              <td data-label="Expires" className="time">{k.expires_at ? fmtTime(k.expires_at) : 'never'}</td>
+              <td data-label="Provider">{[k.policy.base_key_env, k.policy.default_provider].filter(Boolean).join(' · ') || '-'}</td>
+              <td data-label="Max tokens" className="num">{k.policy.max_tokens ? fmtInt(k.policy.max_tokens) : '-'}</td>
+              <td data-label="Rules" className="num">{fmtInt(k.policy.rule_count)}</td>
+              <td data-label="Provider policies">{k.providers.length ? k.providers.map((p) => `${p.name} (${p.policy_count})`).join(', ') : '-'}</td>
+              <td data-label="Budgets">
                 <Gauges gauges={k.budgets} />
               </td>
-              <td className="actions">
+              <td data-label="Actions" className="actions">
                 <button type="button" onClick={() => onEdit(k)} aria-label={`Edit key ${shortHash(k.token_hash)}`}>
                   Edit
                 </button>
