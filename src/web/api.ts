@@ -169,6 +169,8 @@ export interface SessionDetail {
   totals?: Usage & { error_count?: number };
   requests?: SessionRequest[];
   recovered?: boolean;
+  /** The daemon's current session: its figures are so far, its end time is not one. */
+  running?: boolean;
 }
 
 export interface MemoryFile {

@@ -183,7 +183,7 @@ describe('admin page', { timeout: 120_000 }, () => {
     expect(await page.evaluate<string>(inBrowser.focusedText)).toBe('Cancel');
     await confirm.getByRole('button', { name: 'Delete key' }).click();
     await page.getByText(`Deleted key ${hash.slice(0, 16)}.`).waitFor(WAIT);
-    expect(await row.count()).toBe(0);
+    await expect.poll(() => row.count(), WAIT).toBe(0); // the list reloads after the notice
     expect((await adminGet(`/keys/${hash}`)).status).toBe(404);
     await expect(openai(token).chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({ status: 401 });
     expect(pageErrors).toEqual([]);
@@ -279,6 +279,7 @@ describe('admin page', { timeout: 120_000 }, () => {
     await page.getByText('running').first().waitFor(WAIT);
     await link.click();
     await page.getByRole('heading', { level: 2, name: /^Session / }).waitFor(WAIT);
+    await page.getByText('still running').waitFor(WAIT);
     await page.getByRole('table').getByText(MODEL).first().waitFor(WAIT);
     await shot('sessions');
   });
@@ -324,6 +325,10 @@ describe('admin page', { timeout: 120_000 }, () => {
     await page.getByRole('button', { name: 'Retry' }).waitFor(WAIT);
     await openTab('Sessions');
     await page.getByRole('alert').getByText(/Could not load the sessions/).waitFor(WAIT);
+    await openTab('Memory');
+    await page.getByRole('alert').getByText(/Could not load the memory files/).waitFor(WAIT);
+    await openTab('Live');
+    await page.getByRole('alert').getByText(/Could not reach the daemon's live stream/).waitFor(WAIT);
     await openTab('Analytics');
     await page.getByRole('alert').getByText(/Could not load the totals/).first().waitFor(WAIT);
     await shot('daemon-down');

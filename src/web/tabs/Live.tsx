@@ -6,7 +6,7 @@ import { fmtInt, fmtTime, fmtUsd } from '../format.js';
 import { Empty } from '../ui/states.js';
 
 const KEEP = 200;
-type Connection = 'connecting' | 'open' | 'lost';
+type Connection = 'connecting' | 'open' | 'retrying' | 'closed';
 
 export function LiveTab() {
   const [requests, setRequests] = useState<LiveRequest[]>([]);
@@ -15,9 +15,11 @@ export function LiveTab() {
 
   useEffect(() => {
     if (paused) return;
+    setConnection('connecting');
     const source = new EventSource(`${API}/live`);
     source.onopen = () => setConnection('open');
-    source.onerror = () => setConnection(source.readyState === EventSource.CLOSED ? 'lost' : 'connecting');
+    // EventSource retries by itself after a dropped or refused connection; CLOSED means it gave up
+    source.onerror = () => setConnection(source.readyState === EventSource.CLOSED ? 'closed' : 'retrying');
     source.addEventListener('request', (event) => {
       let r: LiveRequest;
       try {
@@ -31,7 +33,7 @@ export function LiveTab() {
     return () => source.close();
   }, [paused]);
 
-  const status = paused ? 'paused' : connection === 'open' ? 'connected' : connection === 'connecting' ? 'connecting…' : 'disconnected';
+  const status = paused ? 'paused' : { open: 'connected', connecting: 'connecting…', retrying: 'disconnected, retrying…', closed: 'closed' }[connection];
   return (
     <div className="live">
       <div className="toolbar">
@@ -45,9 +47,10 @@ export function LiveTab() {
           Clear
         </button>
       </div>
-      {connection === 'lost' && !paused && (
+      {(connection === 'retrying' || connection === 'closed') && !paused && (
         <p role="alert" className="problem">
-          The live stream closed (is the daemon running?). Reload the page to try again.
+          Could not reach the daemon's live stream (is it running?).{' '}
+          {connection === 'closed' ? 'Reload the page to try again.' : 'Retrying by itself; the recent requests are sent again when it reconnects.'}
         </p>
       )}
       {requests.length === 0 ? (

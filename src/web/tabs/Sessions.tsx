@@ -83,7 +83,7 @@ function SessionView({ id }: { id: string }) {
                 <dt>Started</dt>
                 <dd>{fmtTime(s.started_at)}</dd>
                 <dt>Ended</dt>
-                <dd>{s.ended_at ? fmtTime(s.ended_at) : 'running'}</dd>
+                <dd>{s.running || !s.ended_at ? 'still running' : fmtTime(s.ended_at)}</dd>
                 <dt>Branch</dt>
                 <dd>{s.git?.branch ?? '-'}</dd>
                 <dt>Requests</dt>
