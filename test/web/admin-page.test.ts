@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { policySchema, providerPolicySchema } from '../../src/core/policy/schema.js';
+import { formatPath } from '../../src/core/validation.js';
 import { scratchDir } from '../helpers/cli.js';
 import { startDaemon, type RunningDaemon } from '../helpers/daemon.js';
 import { startMockUpstream, type MockUpstream } from '../helpers/mock-upstream.js';
@@ -27,6 +29,35 @@ const inBrowser = {
   xssMarker: 'window.__xss',
   sidewaysOverflow: 'document.documentElement.scrollWidth - document.documentElement.clientWidth',
 };
+
+// A policy that sets every field the schema has, at every level, to check the form shows a control for each.
+const EVERY_RULE = { name: 'no-secrets', type: 'regex', pattern: 'secret', keywords: ['a'], detect: ['email'], action: 'warn', scope: 'both' };
+const EVERY_PROVIDER_POLICY = { base_key_env: 'MOCK_KEY', upstream_url: 'https://p.example', max_tokens: 5, model: 'm', model_regex: '^m', prompts: [{ role: 'system', content: 'p' }], rules: [{ ...EVERY_RULE, type: 'keyword', pattern: undefined, detect: undefined }], timeout: 9 };
+const EVERY_FIELD = {
+  base_key_env: 'MOCK_KEY',
+  upstream_url: 'https://u.example',
+  max_tokens: 100,
+  model: 'gpt-4o',
+  model_regex: '^gpt',
+  prompts: [{ role: 'developer', content: 'be brief' }],
+  rules: [{ ...EVERY_RULE, type: 'pii', pattern: undefined, keywords: undefined }],
+  providers: { openai: [EVERY_PROVIDER_POLICY] },
+  default_provider: 'openai',
+  memory: { enabled: true, file_path: 'mem', file_name: 'x.md', redis: false, max_size_mb: 2, compress_old: true },
+  rate_limit: { rules: [{ requests: 5, tokens: 1000, window: '1m', strategy: 'fixed' }], max_parallel: 2 },
+  retry: { max_retries: 2, fallbacks: ['gpt-4o-mini'], retry_on: [429] },
+  timeout: 30,
+  metadata: { team: 'web' },
+  budgets: [{ usd: 5, window: '1d', calendar: true, model: 'gpt-4o', model_regex: '^gpt', alert_at: 0.8 }],
+};
+
+/** The form-control names (`budgets[0].usd`) of every leaf value in `value`; lists of strings or numbers are one control. */
+function leafPaths(value: unknown, at: (string | number)[] = []): string[] {
+  if (Array.isArray(value) && value.every((v) => typeof v !== 'object')) return [formatPath(at)];
+  if (Array.isArray(value)) return value.flatMap((v, i) => leafPaths(v, [...at, i]));
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => (v === undefined ? [] : leafPaths(v, [...at, k])));
+  return [formatPath(at)];
+}
 
 const scratch = scratchDir();
 const home = scratch.path;
@@ -220,6 +251,34 @@ describe('admin page', { timeout: 120_000 }, () => {
     await page.getByText(`Saved key ${hash.slice(0, 16)}.`).waitFor(WAIT);
     const stored = JSON.parse((await adminGet<KeyJson>(`/keys/${hash}`)).body.policy_raw);
     expect(stored).toMatchObject({ max_tokens: 88, memory: { enabled: true, file_name: 'notes.md' } });
+  });
+
+  it('has a form control for every field of the policy schema, and creates the key with that policy unchanged', async () => {
+    const shape = (schema: unknown) => Object.keys((schema as { shape: object }).shape).sort();
+    expect(Object.keys(EVERY_FIELD).sort()).toEqual(shape(policySchema));
+    expect(Object.keys(EVERY_PROVIDER_POLICY).sort()).toEqual(shape(providerPolicySchema));
+    expect(policySchema.safeParse(EVERY_FIELD).error).toBeUndefined();
+
+    await openTab('Keys');
+    await page.getByRole('button', { name: 'New key' }).click();
+    const editor = page.getByRole('dialog', { name: 'New key' });
+    await editor.getByLabel('Policy JSON').fill(JSON.stringify(EVERY_FIELD));
+    const missing: string[] = [];
+    for (const path of leafPaths(EVERY_FIELD)) if ((await editor.locator(`[name="${path}"]`).count()) === 0) missing.push(path);
+    expect(missing).toEqual([]);
+    expect(await editor.locator('[name="budgets[0].usd"]').inputValue()).toBe('5');
+    expect(await editor.locator('[name="providers.openai[0].rules[0].keywords"]').inputValue()).toBe('a');
+    expect(await editor.locator('[name="memory.compress_old"]').isChecked()).toBe(true);
+    await editor.getByRole('button', { name: 'Format JSON' }).click();
+    expect(await editor.getByLabel('Policy JSON').inputValue()).toBe(`${JSON.stringify(EVERY_FIELD, null, 2)}\n`);
+    await shot('keys-editor');
+    await editor.getByRole('button', { name: 'Create key' }).click();
+    const created = page.getByRole('dialog', { name: 'Key created' });
+    await created.getByLabel('New token').waitFor(WAIT);
+    await created.getByRole('button', { name: 'Done' }).click();
+    const { body: list } = await adminGet<{ tokens: KeyJson[] }>('/keys');
+    const stored = JSON.parse((await adminGet<KeyJson>(`/keys/${list.tokens[0]!.token_hash}`)).body.policy_raw);
+    expect(stored).toEqual(JSON.parse(JSON.stringify(EVERY_FIELD)));
   });
 
   it('shows the schema message for a bad value, refuses to save it, and shows the daemon’s 400 message', async () => {

@@ -93,6 +93,11 @@ export function KeyEditor({ mode, initial, envVarsList, onCreated, onSaved, onCa
             <label htmlFor={ids.json}>Policy JSON</label>
           </h3>
           <textarea id={ids.json} name="policy-json" className="json" value={jsonText} onChange={(e) => fromJson(e.target.value)} spellCheck={false} rows={18} aria-invalid={jsonError !== undefined || undefined} />
+          <div className="row-actions">
+            <button type="button" onClick={() => setJsonText(showJson(policy))} disabled={jsonError !== undefined}>
+              Format JSON
+            </button>
+          </div>
           {jsonError && (
             <p className="problem" role="alert">
               {jsonError}
