@@ -25,6 +25,7 @@ const WAIT = { timeout: 15_000 };
 const inBrowser = {
   focusedTab: `document.activeElement?.closest('nav[aria-label="Sections"]') ? document.activeElement.textContent : null`,
   focusedText: 'document.activeElement?.textContent ?? null',
+  focusOutline: 'getComputedStyle(document.activeElement).outlineStyle',
   clipboard: 'navigator.clipboard.readText()',
   xssMarker: 'window.__xss',
   sidewaysOverflow: 'document.documentElement.scrollWidth - document.documentElement.clientWidth',
@@ -139,7 +140,10 @@ describe('admin page', { timeout: 120_000 }, () => {
     for (let i = 0; i < 30 && reached.length < 6; i++) {
       await page.keyboard.press('Tab');
       const focused = await page.evaluate<string | null>(inBrowser.focusedTab);
-      if (focused && !reached.includes(focused)) reached.push(focused);
+      if (focused && !reached.includes(focused)) {
+        reached.push(focused);
+        expect(await page.evaluate<string>(inBrowser.focusOutline), `focus ring on ${focused}`).not.toBe('none');
+      }
       if (focused === 'Keys' && !page.url().endsWith('/keys')) {
         await page.keyboard.press('Enter');
         await page.getByRole('heading', { level: 1, name: 'Keys' }).waitFor(WAIT);
