@@ -87,8 +87,8 @@ function expiresField(value: unknown, allowClear: boolean): Date | null | undefi
   return expiry.at;
 }
 
-/** A full hash or a unique prefix of at least 8 characters; anything unknown is 404. */
-async function resolve(ctx: AdminContext, given: string): Promise<string> {
+/** A full hash or a unique prefix of at least 8 characters; anything unknown is 404, an ambiguous prefix 400. */
+export async function resolveTokenHash(ctx: AdminContext, given: string): Promise<string> {
   let text: string;
   try {
     text = decodeURIComponent(given);
@@ -118,7 +118,7 @@ export async function listKeys(ctx: AdminContext, _req: IncomingMessage, res: Se
 }
 
 export async function getKey(ctx: AdminContext, _req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
-  const found = await record(ctx, await resolve(ctx, id));
+  const found = await record(ctx, await resolveTokenHash(ctx, id));
   sendAdminJson(res, 200, { ...(await tokenSummary(ctx, found)), policy_raw: found.policyRaw, policy: found.policy });
 }
 
@@ -137,7 +137,7 @@ export async function createKey(ctx: AdminContext, req: IncomingMessage, res: Se
 }
 
 export async function updateKey(ctx: AdminContext, req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
-  const hash = await resolve(ctx, id);
+  const hash = await resolveTokenHash(ctx, id);
   const body = await jsonBody(req);
   const hasPolicy = body.policy !== undefined && body.policy !== null && body.policy !== '';
   const hasExpires = body.expires !== undefined && body.expires !== null && body.expires !== '';
@@ -155,7 +155,7 @@ export async function updateKey(ctx: AdminContext, req: IncomingMessage, res: Se
 }
 
 export async function deleteKey(ctx: AdminContext, _req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
-  const hash = await resolve(ctx, id);
+  const hash = await resolveTokenHash(ctx, id);
   try {
     await deleteToken(ctx.tokens, ctx.events, hash);
   } catch (err) {

@@ -5,10 +5,10 @@ import { roundUsd } from '../../core/ledger/digest.js';
 import { summarizeDigests } from '../../core/ledger/report.js';
 import { isFullHash } from '../../core/tokens/token.js';
 import { readSession } from '../ledger/ledger-index.js';
-import { StoreError, TokenNotFoundError } from '../store/token-store.js';
 import { buildSeries, parseSeriesQuery } from './analytics.js';
 import { ledgerSessions, type AdminContext } from './context.js';
-import { AdminError, sendAdminJson } from './respond.js';
+import { resolveTokenHash } from './keys-routes.js';
+import { sendAdminJson } from './respond.js';
 
 interface Counts {
   request_count: number;
@@ -68,19 +68,8 @@ export async function usageSummary(ctx: AdminContext, _req: IncomingMessage, res
 
 /** A known token's full hash from a prefix; a full hash is taken as is (a deleted token's usage stays readable). */
 async function usageHash(ctx: AdminContext, given: string): Promise<string> {
-  let text: string;
-  try {
-    text = decodeURIComponent(given).trim().toLowerCase();
-  } catch {
-    throw new AdminError(404, 'token not found');
-  }
-  if (isFullHash(text)) return text;
-  try {
-    return await ctx.tokens.resolveHash(text);
-  } catch (err) {
-    if (err instanceof TokenNotFoundError || err instanceof StoreError) throw new AdminError(404, 'token not found');
-    throw err;
-  }
+  const text = given.trim().toLowerCase();
+  return isFullHash(text) ? text : resolveTokenHash(ctx, given);
 }
 
 export async function usageForToken(ctx: AdminContext, _req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
