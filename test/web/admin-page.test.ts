@@ -397,3 +397,34 @@ describe('admin page', { timeout: 120_000 }, () => {
     await shot('daemon-down');
   });
 });
+
+describe('admin page behind basic auth', { timeout: 120_000 }, () => {
+  it('loads, lists and streams with the credentials the browser asked for, and shows nothing without them', async () => {
+    const authDir = join(home, '.tokenomics-auth');
+    const guarded = await startDaemon({
+      home,
+      dir: authDir,
+      env: { TOKENOMICS_SERVER_UPSTREAM_URL: mock.url, MOCK_KEY: SECRET, TOKENOMICS_ADMIN_AUTH_USERNAME: 'admin', TOKENOMICS_ADMIN_AUTH_PASSWORD: 'pw-for-test' },
+    });
+    const withAuth = await browser.newContext({ viewport: { width: 1280, height: 800 }, httpCredentials: { username: 'admin', password: 'pw-for-test' } });
+    const without = await browser.newContext();
+    try {
+      const authed = await withAuth.newPage();
+      await authed.goto(`${guarded.url}/admin/keys`);
+      await authed.getByText('No keys yet.').waitFor(WAIT);
+      await authed.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Live' }).click();
+      await authed.getByText('Stream connected').waitFor(WAIT);
+
+      // without credentials Chromium gets the 401 challenge and, with nobody to type a password, shows no page
+      const refused = await without.newPage();
+      await expect(refused.goto(`${guarded.url}/admin/keys`)).rejects.toThrow(/ERR_INVALID_AUTH_CREDENTIALS/);
+      const direct = await fetch(`${guarded.url}/admin/api/keys`);
+      expect(direct.status).toBe(401);
+      expect(direct.headers.get('www-authenticate')).toBe('Basic realm="tokenomics-admin"');
+    } finally {
+      await withAuth.close();
+      await without.close();
+      await guarded.stop();
+    }
+  });
+});
