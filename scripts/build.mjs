@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// Builds dist/: compiles TypeScript, records version/commit/date for `tokenomics version`, marks the CLI executable.
-import { execFileSync } from 'node:child_process';
+// Builds dist/: compiles TypeScript, builds the admin page into dist/web/, records version/commit/date for
+// `tokenomics version`, marks the CLI executable.
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { buildWeb } from './build-web.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
 const git = (args) => {
   try {
     return execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
@@ -14,10 +15,24 @@ const git = (args) => {
   }
 };
 
+/** Runs a command with the build's output, resolving when it exits 0. */
+const runAsync = (cmd, args) =>
+  new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: root, stdio: 'inherit' });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${args.join(' ')} failed (exit ${code})`))));
+  });
+
 rmSync(`${root}dist`, { recursive: true, force: true });
-console.log('build: compiling TypeScript');
-run(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', 'tsconfig.build.json']);
 mkdirSync(`${root}dist`, { recursive: true });
+// The daemon's TypeScript and the admin page are independent: build them side by side.
+console.log('build: compiling TypeScript');
+const daemon = runAsync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', 'tsconfig.build.json']);
+console.log('build: building the admin page (src/web -> dist/web)');
+const page = buildWeb(root).then((docCount) => console.log(`build: admin page built, ${docCount} docs bundled`));
+const results = await Promise.allSettled([daemon, page]);
+for (const r of results) if (r.status === 'rejected') console.error(`build: ${r.reason instanceof Error ? r.reason.message : r.reason}`);
+if (results.some((r) => r.status === 'rejected')) process.exit(1);
 const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
 const info = {
   version: pkg.version,

@@ -1,0 +1,98 @@
+// Live: requests as they finish, from the daemon's SSE stream. The browser's EventSource reconnects by itself;
+// the recent requests it replays on connect are merged by request id, so a reconnect shows no duplicates.
+import { useEffect, useState } from 'react';
+import { API, type LiveRequest } from '../api.js';
+import { fmtInt, fmtTime, fmtUsd } from '../format.js';
+import { Empty } from '../ui/states.js';
+
+const KEEP = 200;
+type Connection = 'connecting' | 'open' | 'retrying' | 'closed';
+
+export function LiveTab() {
+  const [requests, setRequests] = useState<LiveRequest[]>([]);
+  const [connection, setConnection] = useState<Connection>('connecting');
+  const [paused, setPaused] = useState(false);
+
+  useEffect(() => {
+    if (paused) return;
+    setConnection('connecting');
+    const source = new EventSource(`${API}/live`);
+    source.onopen = () => setConnection('open');
+    // EventSource retries by itself after a dropped or refused connection; CLOSED means it gave up
+    source.onerror = () => setConnection(source.readyState === EventSource.CLOSED ? 'closed' : 'retrying');
+    source.addEventListener('request', (event) => {
+      let r: LiveRequest;
+      try {
+        r = JSON.parse((event as MessageEvent<string>).data) as LiveRequest;
+      } catch {
+        return;
+      }
+      setConnection('open');
+      setRequests((list) => (list.some((x) => x.request_id === r.request_id) ? list : [r, ...list].slice(0, KEEP)));
+    });
+    return () => source.close();
+  }, [paused]);
+
+  const status = paused ? 'paused' : { open: 'connected', connecting: 'connecting…', retrying: 'disconnected, retrying…', closed: 'closed' }[connection];
+  return (
+    <div className="live">
+      <div className="toolbar">
+        <span className={`badge ${connection === 'open' && !paused ? 'ok' : 'bad'}`} role="status">
+          Stream {status}
+        </span>
+        <button type="button" onClick={() => setPaused((p) => !p)}>
+          {paused ? 'Resume' : 'Pause'}
+        </button>
+        <button type="button" onClick={() => setRequests([])} disabled={requests.length === 0}>
+          Clear
+        </button>
+      </div>
+      {(connection === 'retrying' || connection === 'closed') && !paused && (
+        <p role="alert" className="problem">
+          Could not reach the daemon's live stream (is it running?).{' '}
+          {connection === 'closed' ? 'Reload the page to try again.' : 'Retrying by itself; the recent requests are sent again when it reconnects.'}
+        </p>
+      )}
+      {requests.length === 0 ? (
+        <Empty>No requests yet. They appear here as they finish.</Empty>
+      ) : (
+        <div className="table-wrap">
+          <table className="live-table">
+            <thead>
+              <tr>
+                <th scope="col">Time</th>
+                <th scope="col">Key</th>
+                <th scope="col">Model</th>
+                <th scope="col">Provider</th>
+                <th scope="col" className="num">Status</th>
+                <th scope="col" className="num">In</th>
+                <th scope="col" className="num">Out</th>
+                <th scope="col" className="num">USD</th>
+                <th scope="col" className="num">ms</th>
+                <th scope="col">Notes</th>
+              </tr>
+            </thead>
+            <tbody>
+              {requests.map((r) => (
+                <tr key={r.request_id} className={r.status >= 400 ? 'failed' : undefined} data-request-id={r.request_id}>
+                  <td>{fmtTime(r.at)}</td>
+                  <td>
+                    <code>{r.token || '-'}</code>
+                  </td>
+                  <td>{r.model || '-'}</td>
+                  <td>{r.provider || '-'}</td>
+                  <td className="num">{r.status}</td>
+                  <td className="num">{fmtInt(r.input_tokens)}</td>
+                  <td className="num">{fmtInt(r.output_tokens)}</td>
+                  <td className="num">{fmtUsd(r.cost_usd)}</td>
+                  <td className="num">{fmtInt(r.latency_ms)}</td>
+                  <td>{[r.stream ? 'stream' : '', r.error ?? '', ...(r.rules ?? [])].filter(Boolean).join(' · ')}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}

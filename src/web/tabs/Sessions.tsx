@@ -1,0 +1,147 @@
+// Sessions: the ledger's sessions (one per daemon run), and one session's requests.
+import type { SessionDetail, SessionList } from '../api.js';
+import { fmtInt, fmtTime, fmtUsd, shortHash } from '../format.js';
+import { href, onLinkClick } from '../ui/router.js';
+import { Empty, ResourceView } from '../ui/states.js';
+import { useApi } from '../ui/use-api.js';
+
+function SessionsList() {
+  const sessions = useApi<SessionList>('/sessions?limit=200');
+  return (
+    <ResourceView resource={sessions} what="the sessions">
+      {(data) => (
+        <>
+          <p className="summary">
+            Sessions: {fmtInt(data.summary.sessions)} · Requests: {fmtInt(data.summary.request_count)} · Tokens: {fmtInt(data.summary.total_tokens)} · USD:{' '}
+            {fmtUsd(data.summary.cost_usd ?? 0)}
+          </p>
+          <div className="toolbar">
+            <button type="button" onClick={sessions.reload}>
+              Refresh
+            </button>
+          </div>
+          {data.sessions.length === 0 ? (
+            <Empty>No sessions yet: the ledger records one per daemon run once requests pass through.</Empty>
+          ) : (
+            <div className="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Session</th>
+                    <th scope="col">Started</th>
+                    <th scope="col">Ended</th>
+                    <th scope="col" className="num">Requests</th>
+                    <th scope="col" className="num">Tokens</th>
+                    <th scope="col" className="num">USD</th>
+                    <th scope="col">Branch</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {data.sessions.map((s) => (
+                    <tr key={s.session_id}>
+                      <td>
+                        <a href={href('sessions', s.session_id)} onClick={onLinkClick}>
+                          {s.session_id.slice(0, 12)}
+                        </a>
+                        {s.running && <span className="pill">running</span>}
+                        {s.recovered && <span className="pill">recovered</span>}
+                      </td>
+                      <td>{fmtTime(s.started_at)}</td>
+                      <td>{s.running ? '-' : fmtTime(s.ended_at)}</td>
+                      <td className="num">{fmtInt(s.requests)}</td>
+                      <td className="num">{fmtInt(s.total_tokens)}</td>
+                      <td className="num">{fmtUsd(s.cost_usd ?? 0)}</td>
+                      <td>{s.branch ?? '-'}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </>
+      )}
+    </ResourceView>
+  );
+}
+
+function SessionView({ id }: { id: string }) {
+  const session = useApi<SessionDetail>(`/sessions/${encodeURIComponent(id)}`);
+  return (
+    <>
+      <p>
+        <a href={href('sessions')} onClick={onLinkClick}>
+          ← All sessions
+        </a>
+      </p>
+      <ResourceView resource={session} what={`session ${id}`}>
+        {(s) => {
+          const requests = s.requests ?? [];
+          return (
+            <>
+              <h2>Session {s.session_id}</h2>
+              <dl className="facts">
+                <dt>Started</dt>
+                <dd>{fmtTime(s.started_at)}</dd>
+                <dt>Ended</dt>
+                <dd>{s.running || !s.ended_at ? 'still running' : fmtTime(s.ended_at)}</dd>
+                <dt>Branch</dt>
+                <dd>{s.git?.branch ?? '-'}</dd>
+                <dt>Requests</dt>
+                <dd>{fmtInt(s.totals?.request_count ?? requests.length)}</dd>
+                <dt>Tokens</dt>
+                <dd>{fmtInt(s.totals?.total_tokens)}</dd>
+                <dt>USD</dt>
+                <dd>{fmtUsd(s.totals?.cost_usd ?? 0)}</dd>
+              </dl>
+              {requests.length === 0 ? (
+                <Empty>This session has no requests.</Empty>
+              ) : (
+                <div className="table-wrap">
+                  <table>
+                    <caption>Requests</caption>
+                    <thead>
+                      <tr>
+                        <th scope="col">Time</th>
+                        <th scope="col">Key</th>
+                        <th scope="col">Model</th>
+                        <th scope="col">Provider</th>
+                        <th scope="col" className="num">Status</th>
+                        <th scope="col" className="num">In</th>
+                        <th scope="col" className="num">Out</th>
+                        <th scope="col" className="num">USD</th>
+                        <th scope="col" className="num">ms</th>
+                        <th scope="col">Error</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {requests.map((r, i) => (
+                        <tr key={r.request_id ?? i} className={r.status_code >= 400 ? 'failed' : undefined}>
+                          <td>{fmtTime(r.timestamp)}</td>
+                          <td>
+                            <code>{r.token_hash ? shortHash(r.token_hash) : '-'}</code>
+                          </td>
+                          <td>{r.model || '-'}</td>
+                          <td>{r.provider || '-'}</td>
+                          <td className="num">{r.status_code}</td>
+                          <td className="num">{fmtInt(r.input_tokens)}</td>
+                          <td className="num">{fmtInt(r.output_tokens)}</td>
+                          <td className="num">{fmtUsd(r.cost_usd ?? 0)}</td>
+                          <td className="num">{fmtInt(r.duration_ms)}</td>
+                          <td>{r.error ?? ''}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+              )}
+            </>
+          );
+        }}
+      </ResourceView>
+    </>
+  );
+}
+
+export function SessionsTab({ sessionId }: { sessionId: string | undefined }) {
+  return sessionId ? <SessionView id={sessionId} /> : <SessionsList />;
+}
