@@ -49,8 +49,8 @@ function SeriesCharts({ data }: { data: SeriesResponse }) {
   return (
     <>
       <div className="charts">
-        <Chart title="Requests" times={times} series={requests} format={fmtInt} />
-        <Chart title="Tokens" times={times} series={tokens} format={formatTokens} />
+        <Chart title="Requests" times={times} series={requests} format={fmtInt} whole />
+        <Chart title="Tokens" times={times} series={tokens} format={formatTokens} whole />
         <Chart title="USD" times={times} series={usd} format={fmtUsd} />
       </div>
       {data.series.length > MAX_SERIES && <p className="hint">The charts show the {MAX_SERIES} largest of {data.series.length} groups; the table lists all.</p>}

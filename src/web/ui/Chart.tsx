@@ -10,7 +10,13 @@ export interface ChartSeries {
   readonly values: readonly number[];
 }
 
-export function Chart({ title, times, series, format }: { title: string; times: readonly number[]; series: readonly ChartSeries[]; format: (n: number) => string }) {
+/** Room for the y axis: its longest label (about 7 px a character at the chart font) plus the tick and gap. */
+const axisWidth = (_u: uPlot, values: string[] | null): number => (values?.length ? Math.max(...values.map((v) => v.length)) * 7 + 16 : 40);
+
+/** Tick steps for counts: whole numbers only, so a chart of 1 request does not label its axis 0, 0, 1, 1, 1. */
+const WHOLE_STEPS = Array.from({ length: 16 }, (_, i) => [1, 2, 5].map((m) => m * 10 ** i)).flat();
+
+export function Chart({ title, times, series, format, whole = false }: { title: string; times: readonly number[]; series: readonly ChartSeries[]; format: (n: number) => string; whole?: boolean }) {
   const box = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -29,7 +35,7 @@ export function Chart({ title, times, series, format }: { title: string; times: 
           value: (_u: uPlot, v: number | null) => (v === null ? '-' : format(v)),
         })),
       ],
-      axes: [{}, { values: (_u: uPlot, ticks: number[]) => ticks.map(format), size: 70 }],
+      axes: [{}, { values: (_u: uPlot, ticks: number[]) => ticks.map(format), size: axisWidth, ...(whole ? { incrs: WHOLE_STEPS } : {}) }],
       scales: { x: { time: true } },
       legend: { show: true },
     };
@@ -41,7 +47,7 @@ export function Chart({ title, times, series, format }: { title: string; times: 
       observer.disconnect();
       plot.destroy();
     };
-  }, [times, series, format]);
+  }, [times, series, format, whole]);
 
   return (
     <figure className="chart">
