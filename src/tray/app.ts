@@ -74,6 +74,8 @@ export async function runTray(options: TrayAppOptions): Promise<number> {
       try {
         const next = await observeDaemon(options.dir);
         if (describe(next) !== describe(observation)) options.print(`Proxy ${describe(next)}`);
+        // A notice is about the state it was given in.
+        if (next.kind !== observation.kind) activity = { ...activity, notice: undefined };
         observation = next;
         if (next.kind === 'running' && activity.lastError) activity = { ...activity, lastError: undefined };
         await render();

@@ -99,7 +99,8 @@ export function trayView(observation: DaemonObservation, activity: TrayActivity 
     tooltip = 'Tokenomics: stopped';
   }
   if (icon === 'over_budget') tooltip = `${tooltip} (over budget)`;
-  if (activity.notice) detail = shorten(activity.notice, 120);
+  // An error's reason matters more than the last action's notice.
+  if (activity.notice && icon !== 'error') detail = shorten(activity.notice, 120);
 
   let toggle: MenuItemView;
   if (activity.busy === 'starting') toggle = { id: 'toggle', title: 'Starting proxy…', tooltip: 'Waiting for the proxy to answer', enabled: false };
