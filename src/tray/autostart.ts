@@ -19,11 +19,14 @@ export interface AutostartTarget {
 
 export const LAUNCH_AGENT_LABEL = 'dev.tokenomics.tray';
 
-/** One argument of a .desktop Exec line: quoted when needed, with the spec's escapes; `%` is doubled. */
+/**
+ * One argument of a .desktop Exec line: quoted when needed, reserved characters backslash-escaped inside the quotes,
+ * then every backslash doubled (the spec applies the string escapes before the quoting rule); `%` is doubled.
+ */
 export function desktopExecArg(arg: string): string {
   const escaped = arg.replace(/%/g, '%%');
-  if (/^[A-Za-z0-9_./:=@+,-]+$/.test(escaped)) return escaped;
-  return `"${escaped.replace(/(["`$\\])/g, '\\$1')}"`;
+  if (/^[A-Za-z0-9_./:=@+,%-]+$/.test(escaped)) return escaped;
+  return `"${escaped.replace(/(["`$\\])/g, '\\$1')}"`.replace(/\\/g, '\\\\');
 }
 
 function xmlEscape(text: string): string {
