@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { copyText } from './clipboard.js';
-import { missingDisplay, TrayUnavailableError } from './display.js';
+import { missingDisplay, missingTrayHost, TrayUnavailableError } from './display.js';
 import { observeDaemon } from './observer.js';
 import { trayView, type DaemonObservation, type IconState, type MenuId, type TrayActivity } from './state.js';
 import { openTrayHost, type TrayHost } from './systray-host.js';
@@ -50,6 +50,8 @@ function describe(observation: DaemonObservation): string {
 export async function runTray(options: TrayAppOptions): Promise<number> {
   const noDisplay = missingDisplay(process.platform, process.env);
   if (noDisplay) throw new TrayUnavailableError(noDisplay);
+  const noHost = await missingTrayHost(process.platform, process.env);
+  if (noHost) throw new TrayUnavailableError(noHost);
 
   let observation = await observeDaemon(options.dir);
   let activity: TrayActivity = {};

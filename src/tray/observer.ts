@@ -23,7 +23,7 @@ export async function observeDaemon(dir: string): Promise<DaemonObservation> {
   const state = readState(dir);
   if (!state) return { kind: 'stopped' };
   if (!processAlive(state.pid)) {
-    return { kind: 'failed', reason: `The proxy (PID ${state.pid}) exited without shutting down (crash or kill); start it again` };
+    return { kind: 'failed', reason: `The proxy (PID ${state.pid}) exited without shutting down (crash or kill)` };
   }
   const url = proxyUrl(state) ?? state.control_url;
   const client = new ControlClient(state);

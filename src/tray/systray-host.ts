@@ -13,6 +13,21 @@ import type { MenuId, TrayView } from './state.js';
 const SysTray = systrayModule.default;
 type SysTray = InstanceType<typeof SysTray>;
 
+class HeldSysTray extends SysTray {
+  #held = false;
+
+  /** Pauses the helper's stdout until systray2 has a line listener on it (see openTrayHost). */
+  holdOutputUntilListening(): void {
+    const stdout = this.process?.stdout;
+    if (this.#held || !stdout || !this._rl) return;
+    this.#held = true;
+    stdout.pause();
+    const deadline = Date.now() + 10_000;
+    const check = () => (this._rl.listenerCount('line') > 0 || stdout.destroyed || Date.now() > deadline ? stdout.resume() : setImmediate(check));
+    setImmediate(check);
+  }
+}
+
 const require = createRequire(import.meta.url);
 
 export function binaryName(platform: NodeJS.Platform = process.platform): string {
@@ -107,9 +122,21 @@ export async function openTrayHost(options: TrayHostOptions): Promise<TrayHost> 
   const copyDir = prepareBinary(options.cacheDir);
   const items = new Map<MenuId, TrackedItem>();
   for (const view of options.initial.items) items.set(view.id, toItem(view));
-  const tray = new SysTray({
+  const iconPath = options.iconFile(options.initial.icon);
+  let iconValue: string = iconPath;
+  const holder: { tray?: HeldSysTray } = {};
+  const tray = new HeldSysTray({
     menu: {
-      icon: options.iconFile(options.initial.icon),
+      // systray2 spawns the helper, then reads the icon file, and only then listens for the helper's "ready" line: a
+      // helper quicker than that read would never be seen. Reading `icon` is the first thing it does after the spawn,
+      // so the helper's output is held from there until systray2 listens.
+      get icon() {
+        holder.tray?.holdOutputUntilListening();
+        return iconValue;
+      },
+      set icon(value: string) {
+        iconValue = value;
+      },
       // The title is drawn beside the icon on macOS and in some Linux panels: the icon alone says enough.
       title: '',
       tooltip: options.initial.tooltip,
@@ -118,6 +145,7 @@ export async function openTrayHost(options: TrayHostOptions): Promise<TrayHost> 
     debug: false,
     copyDir,
   });
+  holder.tray = tray;
   const ready = tray.ready();
   ready.catch(() => undefined); // settled below; a late rejection after the timeout must not go unhandled
 
@@ -170,6 +198,7 @@ export async function openTrayHost(options: TrayHostOptions): Promise<TrayHost> 
     queue = queue.then(() => tray.sendAction(action).then(() => undefined), () => undefined);
     return queue;
   };
+  const menu = (view: TrayView) => ({ icon: options.iconFile(view.icon), title: '', tooltip: view.tooltip, items: [...items.values()] });
 
   return {
     exited,
@@ -184,7 +213,7 @@ export async function openTrayHost(options: TrayHostOptions): Promise<TrayHost> 
         void send({ type: 'update-item', item });
       }
       if (view.icon !== previous.icon || view.tooltip !== previous.tooltip) {
-        void send({ type: 'update-menu', menu: { icon: options.iconFile(view.icon), title: '', tooltip: view.tooltip, items: [...items.values()] } });
+        void send({ type: 'update-menu', menu: menu(view) });
       }
       return queue;
     },

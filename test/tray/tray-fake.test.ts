@@ -147,9 +147,10 @@ describe('tokenomics tray with a fake tray helper', () => {
 
   it('a daemon killed from outside turns the icon to error and offers Start proxy again, which works', async () => {
     process.kill(daemonPid(), 'SIGKILL');
-    await main.waitFor(() => main.icon() === 'error', 'the error icon');
+    // Until the process is reaped it may still exist without answering: an error too, with another reason.
+    await main.waitFor(() => main.titles()[1]?.endsWith('exited without shutting down (crash or kill)'), 'the crash to be reported');
+    expect(main.icon()).toBe('error');
     expect(main.titles()[0]).toBe('Error: the proxy is not working');
-    expect(main.titles()[1]).toMatch(/^The proxy \(PID \d+\) exited without shutting down/);
     expect(main.titles()).toContain('Start proxy');
     expect(main.enabled('Open admin page')).toBe(false);
     main.click('Start proxy');
