@@ -88,10 +88,16 @@ export async function runTray(options: TrayAppOptions): Promise<number> {
     return looking;
   };
 
+  /** A look that starts now: one already under way may have begun before what the caller just did. */
+  const lookAgain = async (): Promise<void> => {
+    await looking?.catch(() => undefined);
+    return look();
+  };
+
   let timer: NodeJS.Timeout | undefined;
   const schedule = () => {
     clearTimeout(timer);
-    if (!finished) timer = setTimeout(() => void look().finally(schedule), options.pollMs);
+    if (!finished) timer = setTimeout(() => void look().catch(() => undefined).finally(schedule), options.pollMs);
   };
 
   const notice = (text: string) => {
@@ -103,7 +109,7 @@ export async function runTray(options: TrayAppOptions): Promise<number> {
 
   const toggle = async () => {
     if (activity.busy) return;
-    await look();
+    await lookAgain();
     if (observation.kind === 'running') {
       activity = { ...activity, busy: 'stopping', lastError: undefined };
       await render();
@@ -125,7 +131,7 @@ export async function runTray(options: TrayAppOptions): Promise<number> {
       }
     }
     activity = { ...activity, busy: undefined };
-    await look();
+    await lookAgain();
   };
 
   const quit = async (code: number) => {
@@ -149,7 +155,7 @@ export async function runTray(options: TrayAppOptions): Promise<number> {
     sep2: undefined,
     toggle,
     admin: async () => {
-      await look();
+      await lookAgain();
       if (observation.kind !== 'running') return notice('The proxy is not running: start it first');
       const url = `${observation.url}/admin/`;
       options.print(`Opening the admin page: ${url}`);

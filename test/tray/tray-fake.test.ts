@@ -252,9 +252,12 @@ describe('no display, no tray helper', () => {
     expect(silent.output()).toContain('Error: cannot show the tray: the tray helper did not come up within 1 s (is a tray host running?)');
   });
 
-  it('rejects a bad --poll-interval with exit code 2', async () => {
+  it('rejects a bad --poll-interval or TOKENOMICS_TRAY_POLL_MS with exit code 2', async () => {
     const result = await runCli(['--dir', dir, 'tray', '--poll-interval', 'soon'], { home, env: { DISPLAY: ':0' } });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('invalid --poll-interval "soon": give a whole number of milliseconds from 100 to 3600000');
+    const fromEnv = await runCli(['--dir', dir, 'tray'], { home, env: { DISPLAY: ':0', TOKENOMICS_TRAY_POLL_MS: '5' } });
+    expect(fromEnv.code).toBe(2);
+    expect(fromEnv.stderr).toContain('invalid TOKENOMICS_TRAY_POLL_MS "5"');
   });
 });

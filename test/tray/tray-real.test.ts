@@ -11,7 +11,7 @@ import { onPath } from '../../src/tray/clipboard.js';
 import { baseEnv, CLI, scratchDir } from '../helpers/cli.js';
 import { freePort, TEST_KEYS } from '../helpers/daemon.js';
 
-const TOOLS = ['Xvfb', 'trayer', 'xdotool', 'xwininfo', 'import', 'dbus-daemon'];
+const TOOLS = ['Xvfb', 'trayer', 'xdotool', 'xwininfo', 'import', 'dbus-daemon', 'dbus-send'];
 const missing = TOOLS.filter((tool) => !onPath(tool));
 const skip = missing.length > 0 && !process.env.CI;
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/tray/', import.meta.url));

@@ -49,7 +49,8 @@ Needs a desktop session: without DISPLAY or WAYLAND_DISPLAY (Linux), or when the
 it says why and exits with code 1. See docs/tray.md.`)
     .action(async (opts: TrayFlags, command: Command) => {
       if (opts.installAutostart && opts.removeAutostart) throw new CliError('--install-autostart and --remove-autostart exclude each other', EXIT_USAGE);
-      const pollMs = milliseconds('--poll-interval', opts.pollInterval ?? process.env.TOKENOMICS_TRAY_POLL_MS, DEFAULT_POLL_MS);
+      const pollSource = opts.pollInterval !== undefined ? '--poll-interval' : 'TOKENOMICS_TRAY_POLL_MS';
+      const pollMs = milliseconds(pollSource, opts.pollInterval ?? process.env.TOKENOMICS_TRAY_POLL_MS, DEFAULT_POLL_MS);
       const readyTimeoutMs = milliseconds('--ready-timeout', opts.readyTimeout, DEFAULT_READY_TIMEOUT_MS);
       const loaded = loadCommandConfig(command);
 
