@@ -107,8 +107,18 @@ export async function runTray(options: TrayAppOptions): Promise<number> {
     void render();
   };
 
+  let toggling = false;
   const toggle = async () => {
-    if (activity.busy) return;
+    // A double click must not start (or stop) twice: the flag is set before the first await.
+    if (toggling) return;
+    toggling = true;
+    try {
+      await toggleOnce();
+    } finally {
+      toggling = false;
+    }
+  };
+  const toggleOnce = async () => {
     await lookAgain();
     if (observation.kind === 'running') {
       activity = { ...activity, busy: 'stopping', lastError: undefined };
@@ -118,6 +128,7 @@ export async function runTray(options: TrayAppOptions): Promise<number> {
         options.print('Stopped the proxy');
       } catch (err) {
         activity = { ...activity, lastError: `could not stop the proxy: ${(err as Error).message}` };
+        options.print(`Could not stop the proxy: ${(err as Error).message}`);
       }
     } else {
       activity = { ...activity, busy: 'starting', lastError: undefined };

@@ -96,6 +96,8 @@ describe('tokenomics tray with a fake tray helper', () => {
   });
 
   it('Start proxy starts a real daemon: /health answers, the menu offers Stop proxy and shows the URL and today', async () => {
+    // A double click starts one proxy.
+    main.click('Start proxy');
     main.click('Start proxy');
     await main.waitFor(() => main.titles().includes('Stop proxy'), 'Stop proxy');
     expect(await health()).toBe(true);
@@ -103,7 +105,10 @@ describe('tokenomics tray with a fake tray helper', () => {
     expect(main.titles()).toEqual([`Running: ${url}`, 'Today: 0 requests, $0.00', 'Stop proxy', 'Open admin page', 'Copy env exports', 'View logs', 'Quit']);
     expect(main.enabled('Open admin page')).toBe(true);
     expect(main.icon()).toBe('running');
+    expect(main.output().match(/Started the proxy: /g)).toHaveLength(1);
     expect(main.output()).toContain(`Started the proxy: ${url}`);
+    expect(main.output()).not.toContain('Could not start');
+    expect(main.output()).not.toContain('Found the proxy');
   });
 
   it("today's requests and USD follow the proxy's traffic", async () => {
