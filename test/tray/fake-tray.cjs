@@ -19,6 +19,7 @@ const log = (entry) => appendFileSync(join(dir, 'log.jsonl'), `${JSON.stringify(
 let menu;
 const save = () => {
   const view = {
+    pid: process.pid,
     icon_sha256: createHash('sha256').update(Buffer.from(menu.icon || '', 'base64')).digest('hex'),
     tooltip: menu.tooltip,
     items: menu.items.map((item) => ({ id: item.__id, title: item.title, enabled: item.enabled !== false, hidden: Boolean(item.hidden) })),

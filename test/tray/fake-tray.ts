@@ -9,6 +9,8 @@ import { CLI } from '../helpers/cli.js';
 import { daemonEnv } from '../helpers/daemon.js';
 
 export interface FakeMenu {
+  /** The helper's own pid. */
+  readonly pid: number;
   readonly icon_sha256: string;
   readonly tooltip: string;
   readonly items: ReadonlyArray<{ id: number; title: string; enabled: boolean; hidden: boolean }>;

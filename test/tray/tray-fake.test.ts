@@ -257,6 +257,14 @@ describe('no display, no tray helper', () => {
     expect(silent.output()).toContain('Error: cannot show the tray: the tray helper did not come up within 1 s (is a tray host running?)');
   });
 
+  it('a helper that dies later (the panel or X server went away): the tray says so and exits 1', async () => {
+    const orphan = tray();
+    const menu = await orphan.waitFor(() => orphan.menu(), 'the first menu');
+    process.kill(menu.pid, 'SIGKILL');
+    expect(await orphan.exited).toBe(1);
+    expect(orphan.output()).toContain('The tray helper was killed by SIGKILL; the tray is gone');
+  });
+
   it('rejects a bad --poll-interval or TOKENOMICS_TRAY_POLL_MS with exit code 2', async () => {
     const result = await runCli(['--dir', dir, 'tray', '--poll-interval', 'soon'], { home, env: { DISPLAY: ':0' } });
     expect(result.code).toBe(2);
