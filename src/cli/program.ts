@@ -13,6 +13,7 @@ import { makeStartCommand } from './commands/start.js';
 import { makeStatusCommand } from './commands/status.js';
 import { makeStopCommand } from './commands/stop.js';
 import { makeTokenCommand } from './commands/token.js';
+import { makeTrayCommand } from './commands/tray.js';
 import { makeVersionCommand } from './commands/version.js';
 import { versionInfo } from './version.js';
 
@@ -38,6 +39,7 @@ Configuration: flags > TOKENOMICS_* environment variables > config file > defaul
   program.addCommand(makeLedgerCommand());
   program.addCommand(makeProviderCommand());
   program.addCommand(makeRemoteCommand());
+  program.addCommand(makeTrayCommand());
   program.addCommand(makeDoctorCommand());
   program.addCommand(makeVersionCommand());
   program.addCommand(makeCompletionCommand(program));

@@ -13,7 +13,7 @@ import { certPaths } from '../../daemon/tls/certs.js';
 import { CliError, EXIT_USAGE } from '../errors.js';
 import { loadCommandConfig, printJson } from '../context.js';
 
-interface InitFlags {
+export interface InitFlags {
   token?: string;
   proxyUrl?: string;
   provider?: string;
@@ -142,6 +142,42 @@ function writeClaudeSettings(pairs: EnvPairs, token: string, base: string): void
   process.stderr.write(`${lines.join('\n')}\n`);
 }
 
+/**
+ * The variables for [cli] (or the configured default provider) against this gateway: its URL, the wrapper token, and
+ * the CA variables when the URL is HTTPS. Shared with the tray's "Copy env exports".
+ */
+export function gatewayEnv(loaded: LoadedConfig, cli: string, opts: InitFlags & { token: string }): { pairs: EnvPairs; base: string } {
+  const { config } = loaded;
+  const provider = providerForCommand(cli, {
+    explicit: opts.provider,
+    cliMaps: config.cli_maps,
+    defaultProvider: config.default_provider,
+  });
+  if (provider !== 'all' && !opts.envKey && !loaded.catalog.has(provider.toLowerCase())) {
+    process.stderr.write(`warning: provider "${provider}" is not in the catalog; using the OpenAI variables\n`);
+  }
+  const base = baseUrl(opts, loaded).replace(/\/+$/, '');
+  const ca = base.startsWith('https://') ? caFile(loaded) : undefined;
+  let bundle: string | undefined;
+  try {
+    bundle = ca && caBundle(ca);
+  } catch {
+    bundle = undefined; // an unwritable cert dir: the CA alone in every variable
+  }
+  const pairs = agentEnv({
+    provider,
+    catalog: loaded.catalog,
+    baseUrl: base,
+    token: opts.token,
+    envKey: opts.envKey,
+    envBaseUrl: opts.envBaseUrl,
+    caFile: ca,
+    caBundleFile: bundle,
+    insecure: Boolean(opts.insecure),
+  });
+  return { pairs, base };
+}
+
 export function makeInitCommand(): Command {
   return new Command('init')
     .description('Print the environment variables an agent or SDK needs to use the gateway (starts nothing)')
@@ -178,35 +214,8 @@ CURL_CA_BUNDLE are included.`)
       if (!token) throw new CliError('no token provided: use --token flag or set $TOKENOMICS_KEY', EXIT_USAGE);
 
       const loaded = loadCommandConfig(command);
-      const { config } = loaded;
       // Claude Code without a [cli]: its variables, not the generic ones.
-      const provider = providerForCommand(cli ?? (agent === 'claude-code' ? 'claude' : ''), {
-        explicit: opts.provider,
-        cliMaps: config.cli_maps,
-        defaultProvider: config.default_provider,
-      });
-      if (provider !== 'all' && !opts.envKey && !loaded.catalog.has(provider.toLowerCase())) {
-        process.stderr.write(`warning: provider "${provider}" is not in the catalog; using the OpenAI variables\n`);
-      }
-      const base = baseUrl(opts, loaded).replace(/\/+$/, '');
-      const ca = base.startsWith('https://') ? caFile(loaded) : undefined;
-      let bundle: string | undefined;
-      try {
-        bundle = ca && caBundle(ca);
-      } catch {
-        bundle = undefined; // an unwritable cert dir: the CA alone in every variable
-      }
-      const pairs = agentEnv({
-        provider,
-        catalog: loaded.catalog,
-        baseUrl: base,
-        token,
-        envKey: opts.envKey,
-        envBaseUrl: opts.envBaseUrl,
-        caFile: ca,
-        caBundleFile: bundle,
-        insecure: Boolean(opts.insecure),
-      });
+      const { pairs, base } = gatewayEnv(loaded, cli ?? (agent === 'claude-code' ? 'claude' : ''), { ...opts, token });
 
       if (agent === 'claude-code') return writeClaudeSettings(pairs, token, base);
       if (output === 'json') {
