@@ -64,7 +64,7 @@ afterAll(async () => {
 });
 
 /** A body of `size` bytes, either with its Content-Length or streamed in 1 MB chunks without one. */
-function oversized(size: number, chunked: boolean): { body: BodyInit; duplex?: 'half' } {
+function oversized(size: number, chunked: boolean): { body: Buffer | ReadableStream<Uint8Array>; duplex?: 'half' } {
   if (!chunked) return { body: Buffer.alloc(size, 0x20) };
   const chunk = new Uint8Array(MB).fill(0x20);
   let sent = 0;
