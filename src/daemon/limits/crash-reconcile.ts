@@ -7,6 +7,9 @@ import { resolvePolicy } from '../../core/policy/resolve.js';
 import type { TokenRecord } from '../store/token-store.js';
 import type { EmbeddedCounters, JournaledCharges } from './embedded-counters.js';
 
+/** A journal line is data from disk: a count that is not a finite number counts as nothing. */
+const count = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0);
+
 export async function reconcileCounters(
   counters: EmbeddedCounters,
   recovered: readonly SessionSummary[],
@@ -16,18 +19,18 @@ export async function reconcileCounters(
   const records = new Map<string, TokenRecord | undefined>();
   const journaled: JournaledCharges[] = [];
   for (const entry of recovered.flatMap((s) => s.requests)) {
-    if (!entry.request_id || !entry.token_hash) continue;
+    if (typeof entry.request_id !== 'string' || typeof entry.token_hash !== 'string' || typeof entry.model !== 'string' || !entry.request_id) continue;
     if (!records.has(entry.token_hash)) records.set(entry.token_hash, await tokens.get(entry.token_hash));
     const record = records.get(entry.token_hash);
     if (!record) continue;
     const meters = metersFor(resolvePolicy(record.policy, entry.model), entry.model).filter((m) => m.kind === 'budget' || m.kind === 'max_tokens');
     journaled.push({
       requestId: entry.request_id,
-      at: Date.parse(entry.timestamp),
+      at: Number.isFinite(Date.parse(entry.timestamp)) ? Date.parse(entry.timestamp) : now,
       charges: meters.map((meter) => ({
         key: `${entry.token_hash}:${meter.id}`,
         meter,
-        amount: meter.unit === 'usd' ? toNanoUsd(entry.cost_usd ?? 0) : entry.input_tokens + entry.output_tokens,
+        amount: meter.unit === 'usd' ? toNanoUsd(count(entry.cost_usd)) : count(entry.input_tokens) + count(entry.output_tokens),
       })),
     });
   }
