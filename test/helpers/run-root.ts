@@ -48,7 +48,8 @@ export function recordSecrets(env: Record<string, string | undefined>): void {
   const root = runRoot();
   if (!root) return;
   const values = Object.entries(env)
-    .filter(([name, value]) => SECRET_NAME.test(name) && typeof value === 'string' && value.length >= 8 && !name.startsWith('npm_'))
+    // A wrapper token handed to `run` or `init` is theirs to pass on to the agent; raw tokens are found by their pattern.
+    .filter(([name, value]) => SECRET_NAME.test(name) && typeof value === 'string' && value.length >= 8 && !value.startsWith('tkn_') && !name.startsWith('npm_'))
     .map(([, value]) => value!);
   if (!values.length) return;
   const folder = join(root, RECORD.secrets);

@@ -3,7 +3,7 @@
 // known secret value or a raw wrapper token appears. Known secrets: the values the tests handed to daemons and CLIs
 // in variables named like keys, secrets and passwords, plus those written into the tests' own config files.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { RECORD } from './run-root.js';
 
@@ -73,8 +73,9 @@ export function scanRunRoot(root: string, extraSecrets: readonly string[] = []):
     for (const secret of secrets) {
       if (bytes.includes(secret.bytes)) findings.push({ file: name, what: `secret value ${secret.value.slice(0, 4)}… (${secret.value.length} chars)` });
     }
-    // Token-create answers carry the raw token once, by design; everywhere else it must not appear.
-    if (!/\.create\.log$/.test(file)) {
+    // Token-create answers carry the raw token once, by design (recorded as `*.create.log`; the keychain test keeps
+    // its create output as `create.out`); everywhere else it must not appear.
+    if (!/(^|[./])create\.(log|out)$/.test(basename(file))) {
       const match = RAW_TOKEN.exec(bytes.toString('latin1'));
       if (match) findings.push({ file: name, what: `raw wrapper token ${match[0].slice(0, 12)}…` });
     }
