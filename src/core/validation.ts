@@ -55,6 +55,26 @@ function issueMessage(issue: z.core.$ZodIssue): string {
   }
 }
 
+export interface Issue {
+  /** Dot-separated field path, e.g. `rate_limit.rules.0.window`; empty for the whole value. */
+  readonly path: string;
+  readonly message: string;
+}
+
+/** The problems as path and message apart (for editors that point at the field). */
+export function issueList(error: z.ZodError, prefix: IssuePath = []): Issue[] {
+  const out: Issue[] = [];
+  for (const issue of error.issues) {
+    const path = [...prefix, ...issue.path];
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) out.push({ path: [...path, key].map(String).join('.'), message: 'unknown field' });
+      continue;
+    }
+    out.push({ path: path.map(String).join('.'), message: issueMessage(issue) });
+  }
+  return out;
+}
+
 /** One line per problem, each prefixed with the field path (under `prefix`). */
 export function formatIssues(error: z.ZodError, prefix: IssuePath = []): string[] {
   const lines: string[] = [];

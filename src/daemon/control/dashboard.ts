@@ -3,7 +3,7 @@
 import type { SessionDigest } from '../../core/ledger/digest.js';
 import { listSessions, periodReport, type PeriodUsage } from '../../core/ledger/report.js';
 import { policyMeters } from '../../core/limits/meters.js';
-import type { DashboardSnapshot, SessionRow, TokenBudgets, UsageFigures, UsageRow } from '../../core/stats/dashboard.js';
+import type { BudgetGauge, DashboardSnapshot, SessionRow, TokenBudgets, UsageFigures, UsageRow } from '../../core/stats/dashboard.js';
 import type { RecentRequests } from '../../core/stats/recent.js';
 import type { Stats } from '../../core/stats/stats.js';
 import { loadLedger } from '../ledger/ledger-index.js';
@@ -115,23 +115,28 @@ function sessionRows(digests: readonly SessionDigest[], current: string | undefi
     }));
 }
 
+/** A token's budget gauges from the counters: empty when its policy sets no limits (parallel is not a budget). */
+export async function tokenGauges(limits: UsageLimits, record: TokenRecord, now = Date.now()): Promise<BudgetGauge[]> {
+  const meters = policyMeters(record.policy).filter((m) => m.kind !== 'parallel');
+  if (!meters.length) return [];
+  const used = await limits.usage(record.hash, meters);
+  return limitReports(meters, used, now).map((r) => ({
+    label: r.label,
+    unit: r.unit,
+    window: r.window,
+    limit: r.limit,
+    used: r.used,
+    remaining: r.remaining,
+    ...(r.resets_at ? { resets_at: r.resets_at } : {}),
+  }));
+}
+
 async function budgets(deps: DashboardDeps, records: readonly TokenRecord[]): Promise<TokenBudgets[]> {
   const now = Date.now();
   const out: TokenBudgets[] = [];
   for (const record of records) {
-    const meters = policyMeters(record.policy).filter((m) => m.kind !== 'parallel');
-    if (!meters.length) continue;
-    const used = await deps.limits.usage(record.hash, meters);
-    const gauges = limitReports(meters, used, now).map((r) => ({
-      label: r.label,
-      unit: r.unit,
-      window: r.window,
-      limit: r.limit,
-      used: r.used,
-      remaining: r.remaining,
-      ...(r.resets_at ? { resets_at: r.resets_at } : {}),
-    }));
-    out.push({ token: record.hash.slice(0, 16), gauges });
+    const gauges = await tokenGauges(deps.limits, record, now);
+    if (gauges.length) out.push({ token: record.hash.slice(0, 16), gauges });
   }
   return out;
 }

@@ -11,6 +11,8 @@ import { GatewayError } from '../../core/proxy/errors.js';
 import { TokenNotFoundError, StoreError, type TokenRecord } from '../store/token-store.js';
 import type { TokenBackend } from '../store/token-backend.js';
 import { isLoopback, readBody, sendJson } from '../http/io.js';
+import { streamRequestEvents } from '../http/request-events.js';
+import { createToken, deleteToken, updateToken } from './token-actions.js';
 
 export interface RecordJson {
   hash: string;
@@ -35,24 +37,6 @@ export interface ControlStatus {
 export interface DashboardFeed {
   snapshot(): Promise<DashboardSnapshot>;
   readonly recent: RecentRequests;
-}
-
-/** A comment line every so often keeps an idle event stream from looking dead to proxies and to the client. */
-const EVENTS_HEARTBEAT_MS = 15_000;
-
-/** `GET /events`: server-sent events, one `event: request` per finished request (data: a RecentRequest). */
-function streamEvents(req: IncomingMessage, res: ServerResponse, recent: RecentRequests): void {
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
-  res.write(': connected\n\n');
-  const unsubscribe = recent.subscribe((request) => res.write(`event: request\ndata: ${JSON.stringify(request)}\n\n`));
-  const heartbeat = setInterval(() => res.write(': ping\n\n'), EVENTS_HEARTBEAT_MS);
-  heartbeat.unref();
-  const stop = () => {
-    clearInterval(heartbeat);
-    unsubscribe();
-  };
-  req.on('close', stop);
-  res.on('close', stop);
 }
 
 export interface ControlServer {
@@ -88,15 +72,12 @@ function optionalDate(value: unknown): Date | null | undefined {
   return date;
 }
 
-/** token.* events carry the first 8 characters of the hash, as the original did. */
-const eventHash = (hash: string) => hash.slice(0, 8);
-
 async function route(req: IncomingMessage, res: ServerResponse, tokens: TokenBackend, events: EventSink, status: () => Promise<ControlStatus>, dashboard?: DashboardFeed): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://control');
   const [area, id] = url.pathname.split('/').filter(Boolean);
   if (area === 'status' && req.method === 'GET') return sendJson(res, 200, await status());
   if (dashboard && area === 'dashboard' && req.method === 'GET') return sendJson(res, 200, await dashboard.snapshot());
-  if (dashboard && area === 'events' && req.method === 'GET') return streamEvents(req, res, dashboard.recent);
+  if (dashboard && area === 'events' && req.method === 'GET') return streamRequestEvents(req, res, dashboard.recent);
   if (area !== 'tokens') return fail(res, 404, 'not_found', `no control route ${req.method} ${url.pathname}`);
   if (!id) {
     if (req.method === 'GET') {
@@ -107,8 +88,7 @@ async function route(req: IncomingMessage, res: ServerResponse, tokens: TokenBac
       const body = await jsonBody(req);
       const policy = parsePolicy(String(body.policy ?? ''));
       const expires = optionalDate(body.expires_at) ?? undefined;
-      const created = await tokens.createToken(policy, expires);
-      events.emit('token.created', { token_hash: eventHash(created.record.hash), expires_at: created.record.expiresAt ?? null });
+      const created = await createToken(tokens, events, policy, expires);
       return sendJson(res, 201, { token: created.token, record: recordJson(created.record) });
     }
     return fail(res, 405, 'method_not_allowed', `${req.method} is not allowed on /tokens`);
@@ -121,13 +101,11 @@ async function route(req: IncomingMessage, res: ServerResponse, tokens: TokenBac
   if (req.method === 'PATCH') {
     const body = await jsonBody(req);
     const policy = body.policy === undefined ? undefined : parsePolicy(String(body.policy));
-    const record = await tokens.update(hash, { policy, expiresAt: optionalDate(body.expires_at) });
-    events.emit('token.updated', { token_hash: eventHash(record.hash), expires_at: record.expiresAt ?? null });
+    const record = await updateToken(tokens, events, hash, { policy, expiresAt: optionalDate(body.expires_at) });
     return sendJson(res, 200, recordJson(record));
   }
   if (req.method === 'DELETE') {
-    await tokens.delete(hash);
-    events.emit('token.deleted', { token_hash: eventHash(hash) });
+    await deleteToken(tokens, events, hash);
     return sendJson(res, 200, { deleted: hash });
   }
   return fail(res, 405, 'method_not_allowed', `${req.method} is not allowed on /tokens/<hash>`);

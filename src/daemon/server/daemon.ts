@@ -6,6 +6,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { LoadedConfig } from '../config/load-config.js';
 import { RecentRequests } from '../../core/stats/recent.js';
 import { Stats } from '../../core/stats/stats.js';
+import { createAdminRoutes } from '../admin/admin.js';
 import { buildDashboard } from '../control/dashboard.js';
 import { startControlServer, type ControlServer } from '../control/server.js';
 import { removeState, writeState } from '../control/state-file.js';
@@ -132,7 +133,21 @@ export async function startDaemon(loaded: LoadedConfig, options: DaemonOptions):
     const proxy = new ProxyHandler({ config, catalog: loaded.catalog, hashKey: keys.hashKey, tokens, upstream, stats, logs, env: process.env, events, limits, ledger, memory: memory.writers, recent });
     const remote = await openRemote(config, store, tokens, logs);
     cleanups.push(() => remote.close());
-    const router = createRouter(proxy, stats, remote.webhook);
+    // The dashboard's and the admin page's ledger reads: a warning (a damaged session file) is logged once, not per fetch.
+    const ledgerWarnings = new Set<string>();
+    const warnOnce = (message: string) => {
+      if (ledgerWarnings.has(message)) return;
+      ledgerWarnings.add(message);
+      logs.app.warn(message);
+    };
+    const ports = { http: 0, https: 0 };
+    const admin = config.admin.enabled
+      ? createAdminRoutes(
+          { config, version: options.version, tokens, events, stats, recent, limits, sessionId: ledger?.sessionId, env: process.env, ports: () => ports, warn: warnOnce },
+          (err) => logs.app.error({ error: err.message }, 'admin request failed'),
+        )
+      : undefined;
+    const router = createRouter(proxy, stats, remote.webhook, admin);
 
     const active = new Set<Socket>();
     const listeners: Listener[] = [];
@@ -143,13 +158,12 @@ export async function startDaemon(loaded: LoadedConfig, options: DaemonOptions):
       await listen(server, serverConfig.bind, plan.port, plan.url);
       const { port } = server.address() as AddressInfo;
       listeners.push({ server, url: listenerUrl(plan.scheme, serverConfig.bind, port), scheme: plan.scheme, port });
+      ports[plan.scheme] = port;
       cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
     }
     const startedAt = new Date().toISOString();
     const httpUrl = listeners.find((l) => l.url.startsWith('http:'))?.url;
     const httpsUrl = listeners.find((l) => l.url.startsWith('https:'))?.url;
-    // The terminal dashboard's document; a ledger warning (a damaged session file) is logged once, not per fetch.
-    const ledgerWarnings = new Set<string>();
     const dashboardDeps = {
       dir: config.dir,
       version: options.version,
@@ -162,11 +176,7 @@ export async function startDaemon(loaded: LoadedConfig, options: DaemonOptions):
       tokens,
       limits,
       sessionId: ledger?.sessionId,
-      warn: (message: string) => {
-        if (ledgerWarnings.has(message)) return;
-        ledgerWarnings.add(message);
-        logs.app.warn(message);
-      },
+      warn: warnOnce,
     };
     const dashboard = { recent, snapshot: () => buildDashboard(dashboardDeps) };
     const control: ControlServer = await startControlServer(
@@ -210,6 +220,7 @@ export async function startDaemon(loaded: LoadedConfig, options: DaemonOptions):
           server.close();
           server.closeIdleConnections();
         }
+        admin?.close();
         const deadline = Date.now() + SHUTDOWN_GRACE_MS;
         while (active.size > 0 && Date.now() < deadline) {
           for (const { server } of listeners) server.closeIdleConnections();
