@@ -1,6 +1,6 @@
 // Every surface that reads a request body refuses an oversized one with 413 and a message naming the limit, with a
 // declared Content-Length and with a chunked body alike, and keeps serving: the proxy (32 MB), the control API,
-// the central config server's routes and the proxy's inbound webhook (1 MB each).
+// the central config server's routes, the admin API and the proxy's inbound webhook (1 MB each).
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -133,6 +133,14 @@ const SURFACES: readonly Surface[] = [
     headers: () => ({ authorization: `Bearer ${API_KEY}` }),
     message: errorText,
     alive: async () => (await fetch(`${central.url}/health`)).status,
+  },
+  {
+    name: 'admin API POST /admin/api/keys',
+    limitMb: 1,
+    url: () => `${daemon.url}/admin/api/keys`,
+    headers: () => ({ origin: daemon.url }),
+    message: errorText,
+    alive: async () => (await fetch(`${daemon.url}/admin/api/health`)).status,
   },
   {
     name: 'inbound webhook POST /v1/webhook',

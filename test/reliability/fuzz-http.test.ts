@@ -1,5 +1,6 @@
 // Property-based fuzzing (fast-check, fixed seeds, bounded runs) of every HTTP surface of a real daemon: request
-// bodies and headers on the proxy, policy JSON through the control API, payloads on the inbound webhook. Each answer
+// bodies and headers on the proxy, policy JSON through the control API and the admin API, payloads on the inbound
+// webhook. Each answer
 // is a status the surface documents with a non-empty JSON body; a 5xx always says what went wrong; every request
 // is answered within its bound; and the daemon is still serving at the end.
 import fc from 'fast-check';
@@ -168,9 +169,10 @@ describe('proxy request headers', () => {
   });
 });
 
+const POLICY_FIELDS = ['base_key_env', 'model', 'model_regex', 'max_tokens', 'budgets', 'rules', 'prompts', 'rate_limit', 'retry', 'timeout', 'providers', 'metadata', 'memory', 'upstream_url'];
+const policy = fc.dictionary(fc.constantFrom(...POLICY_FIELDS), odd, { maxKeys: 5 }).map((p) => ({ base_key_env: 'MOCK_KEY', ...p }));
+
 describe('control API bodies (policy JSON as `tokenomics token create` sends it)', () => {
-  const POLICY_FIELDS = ['base_key_env', 'model', 'model_regex', 'max_tokens', 'budgets', 'rules', 'prompts', 'rate_limit', 'retry', 'timeout', 'providers', 'metadata', 'memory', 'upstream_url'];
-  const policy = fc.dictionary(fc.constantFrom(...POLICY_FIELDS), odd, { maxKeys: 5 }).map((p) => ({ base_key_env: 'MOCK_KEY', ...p }));
   const controlBody = fc.oneof(
     policy.map((p) => JSON.stringify({ policy: JSON.stringify(p) })),
     fc.record({ policy: odd, expires_at: odd }, { requiredKeys: [] }).map((b) => JSON.stringify(b)),
@@ -188,6 +190,44 @@ describe('control API bodies (policy JSON as `tokenomics token create` sends it)
         expect([200, 201, 400, 404], `${answer.status} ${answer.text}`).toContain(answer.status);
         if (answer.status >= 400) expectClearError(answer);
         else expect(answer.text).not.toContain('MOCK_KEY='); // the policy names the variable, never its value
+      }),
+      RUNS,
+    );
+  });
+});
+
+describe('admin API bodies (the admin page\'s key editor)', () => {
+  const expires = fc.oneof(fc.constantFrom('30d', '24h', 'clear', '', '2030-01-01T00:00:00Z', 'soon', '-1d'), odd);
+  const adminBody = fc.oneof(
+    fc.record({ policy: fc.oneof(policy, policy.map((p) => JSON.stringify(p)), odd), expires }, { requiredKeys: [] }).map((b) => JSON.stringify(b)),
+    fc.string({ maxLength: 80 }),
+    fc.jsonValue({ maxDepth: 3 }).map((j) => JSON.stringify(j)),
+  );
+
+  it('POST /admin/api/keys and PUT /admin/api/keys/<hash>: 201/200 or a 4xx naming the problem', async () => {
+    const { hash } = await createToken(dir, { base_key_env: 'MOCK_KEY' });
+    await fc.assert(
+      fc.asyncProperty(adminBody, fc.boolean(), async (body, put) => {
+        const answer = await send(`${daemon.url}/admin/api/keys${put ? `/${hash}` : ''}`, {
+          method: put ? 'PUT' : 'POST',
+          headers: { 'content-type': 'application/json', origin: daemon.url },
+          body,
+        });
+        expect([200, 201, 400, 404], `${answer.status} ${answer.text}`).toContain(answer.status);
+        if (answer.status >= 400) expectClearError(answer);
+      }),
+      RUNS,
+    );
+  });
+
+  it('arbitrary Origin and Sec-Fetch-Site on a change: refused with 403 unless same-origin', async () => {
+    const headers = fc.record({ origin: fc.oneof(headerValue, fc.constant(daemon.url)), 'sec-fetch-site': fc.constantFrom('same-origin', 'cross-site', 'none', 'same-site') }, { requiredKeys: [] });
+    await fc.assert(
+      fc.asyncProperty(headers, async (h) => {
+        const answer = await send(`${daemon.url}/admin/api/keys`, { method: 'POST', headers: { 'content-type': 'application/json', ...h }, body: '{}' });
+        const allowed = h.origin === daemon.url && h['sec-fetch-site'] !== 'cross-site';
+        expect(answer.status, `${JSON.stringify(h)}: ${answer.text}`).toBe(allowed ? 400 : 403);
+        expectClearError(answer);
       }),
       RUNS,
     );
