@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { recordOutput, recordSecrets, runRoot } from './run-root.js';
 
 export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
@@ -19,8 +20,13 @@ export interface CliOptions {
   readonly input?: string;
 }
 
-/** A scratch directory for one test file; removed by the returned cleanup. */
+/**
+ * A scratch directory for one test file; removed by the returned cleanup. In a full run (`npm test`) it lives under
+ * the run root and stays until the secret scan at the end has read it.
+ */
 export function scratchDir(prefix = 'tokenomics-test-'): { path: string; cleanup: () => void } {
+  const root = runRoot();
+  if (root) return { path: mkdtempSync(join(root, prefix)), cleanup: () => undefined };
   const path = mkdtempSync(join(tmpdir(), prefix));
   return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
 }
@@ -41,13 +47,18 @@ export function runCli(args: readonly string[], options: CliOptions & { home: st
   return new Promise((resolve, reject) => {
     const env = { ...baseEnv(options.home), ...options.env };
     for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
+    recordSecrets(options.env ?? {});
     const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? options.home, env: env as NodeJS.ProcessEnv });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.on('close', (code) => {
+      // `token create` prints the raw token once, by design.
+      recordOutput('cli', `${stdout}\n${stderr}`, args.includes('create'));
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
     child.stdin.end(options.input ?? '');
   });
 }

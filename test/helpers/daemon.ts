@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort as freePortOn } from '../../src/daemon/lifecycle/spawn.js';
 import { baseEnv, CLI } from './cli.js';
+import { recordOutput, recordSecrets } from './run-root.js';
 
 export interface DaemonState {
   pid: number;
@@ -59,11 +60,18 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   const httpPort = await freePort();
   const tlsArgs = options.tls ? ['--https-port', String(await freePort())] : ['--no-tls'];
   const args = [CLI, '--dir', options.dir, 'serve', '--http-port', String(httpPort), ...tlsArgs, ...(options.args ?? [])];
-  const child = spawn(process.execPath, args, { cwd: options.home, env: daemonEnv(options) as NodeJS.ProcessEnv });
+  const env = daemonEnv(options);
+  recordSecrets({ ...TEST_KEYS, ...options.env });
+  const child = spawn(process.execPath, args, { cwd: options.home, env: env as NodeJS.ProcessEnv });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      recordOutput('daemon', output);
+      resolve(code);
+    }),
+  );
 
   const deadline = Date.now() + 20_000;
   let state: DaemonState | undefined;

@@ -7,6 +7,12 @@
 //   reset-before      destroy the socket before sending headers
 //   reset-mid-stream  send two stream events, then destroy the socket
 //   hang              never answer
+//   slow-drip         answer normally, but write the body a few bytes at a time (`x-mock-drip-bytes`, default 8)
+//                     with `x-mock-chunk-delay` between writes
+//   invalid-sse       answer 200 text/event-stream with events that are not JSON, a bare field line and binary noise
+//   huge-body         answer 200 application/json with a body of `x-mock-size` bytes (default 1 GiB) that never closes
+//                     its JSON; written with backpressure, stopped when the reader goes away
+//   huge-stream       answer 200 text/event-stream with one `data:` line of `x-mock-size` bytes and no blank line
 // `x-mock-chunk-delay` sets the pause between stream events in ms (default 20).
 // `x-mock-words` (a JSON array of strings) replaces the answer's text pieces: one stream delta each, joined when not streaming.
 // `x-mock-statuses` (e.g. `503,503,200`) with `x-mock-sequence` (any id): the n-th request of that sequence answers
@@ -161,8 +167,47 @@ function anthropicToolEvents(model: string, tool: string): string[] {
   return events.map(([name, data]) => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
 }
 
+/** Writes `total` bytes of `fill` after `head`, honouring backpressure; stops when the reader goes away. */
+async function writeHuge(res: ServerResponse, head: string, fill: number, total: number): Promise<void> {
+  const piece = Buffer.alloc(1024 * 1024, fill);
+  res.write(head);
+  let written = head.length;
+  while (written < total && !res.destroyed) {
+    const part = total - written < piece.length ? piece.subarray(0, total - written) : piece;
+    written += part.length;
+    if (!res.write(part)) {
+      await new Promise<void>((resolve) => {
+        const done = () => (res.off('drain', done), res.off('close', done), resolve());
+        res.on('drain', done);
+        res.on('close', done);
+      });
+    }
+  }
+  if (!res.destroyed) res.end();
+}
+
+/** Sends `text` in pieces of `size` bytes with `delayMs` between them. */
+async function drip(res: ServerResponse, text: string, size: number, delayMs: number): Promise<void> {
+  for (let i = 0; i < text.length && !res.destroyed; i += size) {
+    res.write(text.slice(i, i + size));
+    await sleep(delayMs);
+  }
+  if (!res.destroyed) res.end();
+}
+
+const INVALID_SSE = [
+  'data: this is not json\n\n',
+  'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":\n\n',
+  'retry: banana\nid\n: a comment\n\n',
+  'data: {"choices":[{"index":0,"delta":{"content":"Hel"}}]}\n\n',
+  'data: \u0000\u00ff\ufffd garbage\n\n',
+  'data: [DONE]\n\n',
+];
+
 async function stream(res: ServerResponse, events: string[], delayMs: number, sent: number[], fault: string): Promise<void> {
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-request-id': 'req_mock_stream' });
+  if (!res.headersSent) res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-request-id': 'req_mock_stream' });
+  const dripping = DRIPS.get(res);
+  if (dripping) return drip(res, events.join(''), dripping.size, dripping.delayMs);
   for (const [i, event] of events.entries()) {
     if (res.destroyed) return;
     if (fault === 'reset-mid-stream' && i === 2) {
@@ -179,8 +224,13 @@ async function stream(res: ServerResponse, events: string[], delayMs: number, se
 function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  const dripping = DRIPS.get(res);
+  if (dripping) return void drip(res, text, dripping.size, dripping.delayMs);
   res.end(text);
 }
+
+/** Responses the `slow-drip` fault applies to, with its piece size and pause. */
+const DRIPS = new WeakMap<ServerResponse, { size: number; delayMs: number }>();
 
 function wordsFrom(header: string | string[] | undefined): string[] {
   if (typeof header !== 'string') return WORDS;
@@ -222,8 +272,19 @@ export async function startMockUpstream(): Promise<MockUpstream> {
       const model = typeof parsed?.model === 'string' ? parsed.model : 'mock-model';
       const path = (req.url ?? '').split('?')[0]!;
       if (fault === 'hang') return;
+      if (fault === 'slow-drip') DRIPS.set(res, { size: Number(req.headers['x-mock-drip-bytes'] ?? 8), delayMs: delay });
       if (fault === 'reset-before') return void req.socket.destroy();
       if (fault === 'status-500') return json(res, 500, { error: { message: 'mock upstream exploded', type: 'server_error', code: null } });
+      if (fault === 'huge-body' || fault === 'huge-stream') {
+        const size = Number(req.headers['x-mock-size'] ?? 1024 ** 3);
+        const sse = fault === 'huge-stream';
+        res.writeHead(200, { 'content-type': sse ? 'text/event-stream' : 'application/json' });
+        return void writeHuge(res, sse ? 'data: ' : '{"id":"chatcmpl-huge","pad":"', 0x61, size);
+      }
+      if (fault === 'invalid-sse') {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        return void stream(res, INVALID_SSE, delay, sent, '').then(() => undefined);
+      }
       if (fault === 'invalid-json') {
         res.writeHead(200, { 'content-type': 'application/json' });
         return void res.end('{"id": "chatcmpl-mock", "choices": [ this is not json');

@@ -1,12 +1,13 @@
 // The daemon's control API: token management for CLI commands while the daemon holds the database.
 // Listens on 127.0.0.1 only, on a port chosen at start; every call needs the secret from daemon.json.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { EventSink } from '../../core/events/types.js';
 import type { DashboardSnapshot } from '../../core/stats/dashboard.js';
 import type { RecentRequests } from '../../core/stats/recent.js';
 import { parsePolicy, PolicyError } from '../../core/policy/parse.js';
+import { GatewayError } from '../../core/proxy/errors.js';
 import { TokenNotFoundError, StoreError, type TokenRecord } from '../store/token-store.js';
 import type { TokenBackend } from '../store/token-backend.js';
 import { isLoopback, readBody, sendJson } from '../http/io.js';
@@ -44,10 +45,12 @@ export interface ControlServer {
   close(): Promise<void>;
 }
 
+const digest = (text: string) => createHash('sha256').update(text).digest();
+
+/** Compares digests, so neither the secret's bytes nor its length show in the time the check takes. */
 function authorized(req: IncomingMessage, secret: Buffer): boolean {
   const header = req.headers.authorization ?? '';
-  const given = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '');
-  return given.length === secret.length && timingSafeEqual(given, secret);
+  return timingSafeEqual(digest(header.startsWith('Bearer ') ? header.slice(7) : ''), secret);
 }
 
 function fail(res: ServerResponse, status: number, code: string, message: string): void {
@@ -115,7 +118,7 @@ export async function startControlServer(
   dashboard?: DashboardFeed,
 ): Promise<ControlServer> {
   const secretText = randomBytes(32).toString('hex');
-  const secret = Buffer.from(secretText);
+  const secret = digest(secretText);
   const server: Server = createServer((req, res) => {
     if (!isLoopback(req) || !authorized(req, secret)) {
       req.resume();
@@ -123,6 +126,7 @@ export async function startControlServer(
     }
     route(req, res, tokens, events, status, dashboard).catch((err: unknown) => {
       if (err instanceof TokenNotFoundError) return fail(res, 404, 'not_found', err.message);
+      if (err instanceof GatewayError) return fail(res, err.status, err.code, err.message);
       if (err instanceof PolicyError || err instanceof SyntaxError) return fail(res, 400, 'invalid_request', (err as Error).message);
       if (err instanceof StoreError) return fail(res, 409, 'store_error', err.message);
       return fail(res, 500, 'internal_error', (err as Error).message);

@@ -1,7 +1,7 @@
 // The daemon's ledger for one run: the session (id, git snapshot), its journal of finished requests, the
 // communication events of `ledger.event_ledger`, and the recovery of earlier sessions that ended in a crash.
 import type { Config } from '../../core/config/types.js';
-import type { CommunicationEvent, RequestEntry } from '../../core/ledger/types.js';
+import type { CommunicationEvent, RequestEntry, SessionSummary } from '../../core/ledger/types.js';
 import { gitCommit, gitSnapshot } from './git.js';
 import { recoverJournals, SessionJournal } from './journal.js';
 import type { Warn } from './session-files.js';
@@ -12,7 +12,13 @@ export class Ledger {
   /** Whether communication events are recorded (`ledger.event_ledger`). */
   readonly eventLedger: boolean;
 
-  private constructor(journal: SessionJournal, cwd: string, eventLedger: boolean) {
+  private constructor(
+    journal: SessionJournal,
+    cwd: string,
+    eventLedger: boolean,
+    /** The sessions recovered from crashed journals at this start (the counters catch up with them). */
+    readonly recovered: readonly SessionSummary[],
+  ) {
     this.#journal = journal;
     this.#cwd = cwd;
     this.eventLedger = eventLedger;
@@ -26,7 +32,7 @@ export class Ledger {
       options.info(`recovered session ${session.session_id} (${session.totals.request_count} requests) from its journal; the daemon had not shut down cleanly`);
     }
     const journal = SessionJournal.open({ dir: config.dir, git: await gitSnapshot(options.cwd), warn: options.warn });
-    return new Ledger(journal, options.cwd, config.ledger.event_ledger);
+    return new Ledger(journal, options.cwd, config.ledger.event_ledger, recovered);
   }
 
   get sessionId(): string {

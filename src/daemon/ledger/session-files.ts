@@ -87,6 +87,30 @@ export interface JournalContent {
   readonly lastAt?: string;
 }
 
+const finite = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+
+/**
+ * A journal's request line with every field of the wrong type made harmless (a number that is not one counts 0,
+ * a list or object that is not one is dropped), so a damaged line cannot break the sums of a whole session.
+ */
+function journalRequest(raw: Record<string, unknown>): RequestEntry {
+  const entry: Record<string, unknown> = { ...raw };
+  for (const field of ['input_tokens', 'output_tokens', 'duration_ms', 'status_code']) if (!finite(entry[field])) entry[field] = 0;
+  for (const field of ['token_hash', 'model', 'provider']) if (typeof entry[field] !== 'string') entry[field] = '';
+  for (const field of ['retry_count', 'cost_usd']) if (field in entry && !finite(entry[field])) delete entry[field];
+  if ('rule_matches' in entry) {
+    if (Array.isArray(entry.rule_matches)) entry.rule_matches = entry.rule_matches.filter(isObject);
+    else delete entry.rule_matches;
+  }
+  for (const field of ['metadata', 'provider_meta']) if (field in entry && !isObject(entry[field])) delete entry[field];
+  if (isObject(entry.provider_meta)) {
+    const meta: Record<string, unknown> = { ...entry.provider_meta };
+    for (const [key, value] of Object.entries(meta)) if (typeof value !== 'string' && !finite(value)) delete meta[key];
+    entry.provider_meta = meta;
+  }
+  return entry as unknown as RequestEntry;
+}
+
 /** Reads a journal line by line; damaged lines (a crash can cut the last one) are skipped with one warning per file. */
 export async function readJournal(path: string, warn: Warn): Promise<JournalContent> {
   const requests: RequestEntry[] = [];
@@ -112,7 +136,7 @@ export async function readJournal(path: string, warn: Warn): Promise<JournalCont
       const { kind, ...rest } = value;
       if (kind === 'session' && typeof rest.session_id === 'string') header = value as unknown as JournalHeader;
       else if (kind === 'request' && typeof rest.timestamp === 'string') {
-        requests.push(rest as unknown as RequestEntry);
+        requests.push(journalRequest(rest));
         lastAt = rest.timestamp;
       } else if (kind === 'event' && typeof rest.type === 'string') {
         events.push(rest as unknown as CommunicationEvent);

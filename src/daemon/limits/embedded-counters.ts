@@ -1,12 +1,24 @@
 // Counters kept in this process and persisted to the daemon's LevelDB: exact under any concurrency within the
 // process (check and take happen in one synchronous step), and surviving restarts. Changes are written in batches
 // every FLUSH_MS and at close; parallel slots live in memory only (a restart has nothing in flight).
+// Crash safety (kill -9): a batch holds only settled amounts, never reservations still in flight, plus the ids of the
+// requests it settled; at the next start `reconcile` adds the journaled requests no batch had reached.
 import { bucketAt, bucketExpiry, liveTotal, waitUntilFits } from '../../core/limits/windows.js';
 import type { Meter } from '../../core/limits/meters.js';
 import type { KeyValueArea } from '../store/token-store.js';
 import type { Charge, CounterStore, Reservation, ReservedCharge, ReserveResult, SettledCharge } from './counter-store.js';
 
 const FLUSH_MS = 200;
+/** Keys of the batches' lists of settled request ids (never a counter key: those start with a token hash). */
+const APPLIED_PREFIX = '~applied:';
+
+/** A finished request from a recovered journal, as the charges it should have left on the counters. */
+export interface JournaledCharges {
+  readonly requestId: string;
+  /** Epoch milliseconds the request started (its bucket). */
+  readonly at: number;
+  readonly charges: readonly Charge[];
+}
 /** A parallel meter with no free slot: try again this much later. */
 export const PARALLEL_RETRY_MS = 1000;
 
@@ -17,6 +29,15 @@ export class EmbeddedCounters implements CounterStore {
   readonly #counters = new Map<string, Buckets>();
   readonly #inFlight = new Map<string, Set<string>>();
   readonly #dirty = new Set<string>();
+  /** Amounts reserved by requests still in flight, per counter and bucket: kept out of what is persisted. */
+  readonly #held = new Map<string, Buckets>();
+  /** Requests settled since the last batch; the next batch records their ids. */
+  #settled: string[] = [];
+  /** Settled-id keys on disk: from earlier runs (read at open) and written by this one. */
+  readonly #appliedKeys: string[] = [];
+  /** Request ids whose charges the persisted counters already hold (from earlier runs' batches). */
+  readonly #applied = new Set<string>();
+  #batches = 0;
   readonly #area?: KeyValueArea;
   #timer?: NodeJS.Timeout;
   #flushing: Promise<void> = Promise.resolve();
@@ -31,6 +52,15 @@ export class EmbeddedCounters implements CounterStore {
     const store = new EmbeddedCounters(area);
     if (area) {
       for await (const [key, value] of area.iterator()) {
+        if (key.startsWith(APPLIED_PREFIX)) {
+          store.#appliedKeys.push(key);
+          try {
+            for (const id of JSON.parse(value) as string[]) store.#applied.add(id);
+          } catch {
+            // A damaged list: its requests are charged again at reconcile, the safer side for a budget.
+          }
+          continue;
+        }
         try {
           store.#counters.set(key, new Map(JSON.parse(value) as Array<[number, number]>));
         } catch {
@@ -65,21 +95,74 @@ export class EmbeddedCounters implements CounterStore {
     }, FLUSH_MS);
   }
 
-  #flush(): Promise<void> {
+  /** What a counter holds without the reservations in flight: what survives a crash. */
+  #settledBuckets(key: string): Array<[number, number]> {
+    const held = this.#held.get(key);
+    const buckets = [...(this.#counters.get(key) ?? [])];
+    if (!held) return buckets;
+    return buckets.map(([bucket, value]): [number, number] => [bucket, value - (held.get(bucket) ?? 0)]).filter(([, value]) => value !== 0);
+  }
+
+  #flush(recordSettled = true): Promise<void> {
     const area = this.#area;
     if (!area || !this.#dirty.size) return this.#flushing;
-    const operations = [...this.#dirty].map((key) => {
-      const buckets = this.#counters.get(key);
-      return buckets?.size
-        ? { type: 'put' as const, key, value: JSON.stringify([...buckets]) }
-        : { type: 'del' as const, key };
+    const operations: Array<{ type: 'put'; key: string; value: string } | { type: 'del'; key: string }> = [...this.#dirty].map((key) => {
+      const buckets = this.#settledBuckets(key);
+      return buckets.length ? { type: 'put' as const, key, value: JSON.stringify(buckets) } : { type: 'del' as const, key };
     });
+    const settled = this.#settled;
+    this.#settled = [];
+    if (recordSettled && settled.length) {
+      const key = `${APPLIED_PREFIX}${Date.now()}:${process.pid}:${this.#batches++}`;
+      operations.push({ type: 'put', key, value: JSON.stringify(settled) });
+      this.#appliedKeys.push(key);
+    }
     this.#dirty.clear();
     this.#flushing = this.#flushing.then(() => area.batch(operations)).catch(() => {
       // The next change retries the write of these keys.
-      for (const op of operations) this.#dirty.add(op.key);
+      for (const op of operations) if (!op.key.startsWith(APPLIED_PREFIX)) this.#dirty.add(op.key);
+      this.#settled.push(...settled);
     });
     return this.#flushing;
+  }
+
+  #hold(key: string, bucket: number, amount: number): void {
+    let held = this.#held.get(key);
+    if (!held) this.#held.set(key, (held = new Map()));
+    const value = (held.get(bucket) ?? 0) + amount;
+    if (value) held.set(bucket, value);
+    else held.delete(bucket);
+    if (!held.size) this.#held.delete(key);
+    this.#changed(key);
+  }
+
+  /**
+   * After a crash: adds the charges of journaled requests that no persisted batch had recorded (they finished, or
+   * were settled, after the last batch), then forgets the earlier runs' settled-id lists. Returns how many it added.
+   */
+  async reconcile(journaled: readonly JournaledCharges[], now: number): Promise<number> {
+    let added = 0;
+    for (const request of journaled) {
+      if (this.#applied.has(request.requestId)) continue;
+      added += 1;
+      for (const charge of request.charges) {
+        if (charge.meter.unit === 'parallel') continue;
+        const bucket = bucketAt(charge.meter.window, request.at);
+        if (bucketExpiry(charge.meter.window, bucket) > now) this.#add(charge.key, this.#buckets(charge.key, charge.meter, now), bucket, charge.amount);
+      }
+    }
+    await this.#forgetApplied();
+    return added;
+  }
+
+  /** Drops the settled-id lists: once the journals they refer to are session files, nothing reads them again. */
+  async #forgetApplied(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#flush(false);
+    const keys = this.#appliedKeys.splice(0);
+    this.#applied.clear();
+    if (keys.length) await this.#area?.batch(keys.map((key) => ({ type: 'del' as const, key }))).catch(() => undefined);
   }
 
   #add(key: string, buckets: Buckets, bucket: number, amount: number): void {
@@ -113,18 +196,23 @@ export class EmbeddedCounters implements CounterStore {
         let holders = this.#inFlight.get(charge.key);
         if (!holders) this.#inFlight.set(charge.key, (holders = new Set()));
         holders.add(id);
-      } else this.#add(charge.key, this.#counters.get(charge.key)!, bucket, charge.amount);
+      } else {
+        this.#add(charge.key, this.#counters.get(charge.key)!, bucket, charge.amount);
+        this.#hold(charge.key, bucket, charge.amount);
+      }
       return { ...charge, bucket, used: used[i]! + charge.amount };
     });
     return { ok: true, reservation: { id, charges: reserved } };
   }
 
   async settle(reservation: Reservation, actual: readonly number[], now: number): Promise<SettledCharge[]> {
+    if (this.#area) this.#settled.push(reservation.id);
     return reservation.charges.map((charge, i) => {
       if (charge.meter.unit === 'parallel') {
         this.#inFlight.get(charge.key)?.delete(reservation.id);
         return { charge, used: this.#inFlight.get(charge.key)?.size ?? 0 };
       }
+      this.#hold(charge.key, charge.bucket, -charge.amount);
       const buckets = this.#buckets(charge.key, charge.meter, now);
       // A bucket that has left the window since the reservation is not revived: its usage no longer counts.
       if (bucketExpiry(charge.meter.window, charge.bucket) > now) this.#add(charge.key, buckets, charge.bucket, (actual[i] ?? charge.amount) - charge.amount);
@@ -144,9 +232,8 @@ export class EmbeddedCounters implements CounterStore {
     );
   }
 
+  /** Writes what is left; a clean stop also drops the settled-id lists (the session file is written by now). */
   async close(): Promise<void> {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    await this.#flush();
+    await this.#forgetApplied();
   }
 }

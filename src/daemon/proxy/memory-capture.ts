@@ -50,7 +50,10 @@ export function responseMemory(headers: Headers, body: Buffer | string | undefin
 /** A relayed event stream as the reference renders it: its payloads, then the assistant text they carried. */
 export function streamMemory(sent: SentCopy, stream: StreamContent | undefined): string {
   const splitter = new SseSplitter();
-  const events = [...splitter.push(sent.bytes()), ...(splitter.rest() ? [splitter.rest()!] : [])];
+  const events = splitter.push(sent.bytes());
+  // rest() hands the unfinished last event over once.
+  const last = splitter.rest();
+  if (last) events.push(last);
   const payloads: string[] = [];
   let text = '';
   for (const raw of events) {

@@ -134,9 +134,10 @@ export function relaySse(
     return out ? out.join('') : undefined;
   };
   const onFailure = (failure: GatewayError) => {
-    // The status line is gone; end the stream with an error event the client's SDK understands.
-    const rest = splitter.rest();
-    if (filter && rest) res.write(rest);
+    // The status line is gone; end the stream with an error event the client's SDK understands. An unfinished
+    // event is never completed: a held one (filter) is dropped, a relayed one is closed so the error stands alone.
+    if (splitter.unfinished && !filter) res.write('\n\n');
+    splitter.rest();
     res.end(errorEvent(shape, failure.status, failure.code, failure.message));
   };
   const onEnd = (): string | Buffer | undefined => {

@@ -15,6 +15,8 @@ import { createLoggers, type Loggers } from '../log/logger.js';
 import { EventHub } from '../events/hub.js';
 import { Webhooks } from '../events/webhooks.js';
 import { openLimits } from '../limits/open-limits.js';
+import { EmbeddedCounters } from '../limits/embedded-counters.js';
+import { reconcileCounters } from '../limits/crash-reconcile.js';
 import { Ledger } from '../ledger/ledger.js';
 import { openRemote } from '../remote/open-remote.js';
 import { openMemory } from '../ledger/open-memory.js';
@@ -123,6 +125,10 @@ export async function startDaemon(loaded: LoadedConfig, options: DaemonOptions):
       info: (message) => logs.app.info(message),
     });
     if (ledger) cleanups.push(() => ledger.close());
+    if (limits.settings.store instanceof EmbeddedCounters) {
+      const added = await reconcileCounters(limits.settings.store, ledger?.recovered ?? [], tokens);
+      if (added) logs.app.info({ requests: added }, 'budget counters caught up with requests journaled before a crash');
+    }
     const memory = openMemory(config, ledger, logs);
     cleanups.push(() => memory.close());
     const proxy = new ProxyHandler({ config, catalog: loaded.catalog, hashKey: keys.hashKey, tokens, upstream, stats, logs, env: process.env, events, limits, ledger, memory: memory.writers, recent });
