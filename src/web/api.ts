@@ -1,5 +1,6 @@
 // The admin API client: same-origin fetches to /admin/api, errors turned into one readable message.
 // Types mirror the admin API contract; only the fields the page reads are listed.
+import type { RequestEntry } from '../core/ledger/types.js';
 
 export const API = '/admin/api';
 
@@ -144,21 +145,8 @@ export interface SessionList {
   sessions: SessionListItem[];
 }
 
-export interface SessionRequest {
-  timestamp: string;
-  token_hash: string;
-  model: string;
-  provider: string;
-  input_tokens: number;
-  output_tokens: number;
-  duration_ms: number;
-  status_code: number;
-  stream?: boolean;
-  error?: string;
-  cost_usd?: number;
-  path?: string;
-  request_id?: string;
-}
+/** One request of a session, as the ledger records it. */
+export type SessionRequest = RequestEntry;
 
 export interface SessionDetail {
   session_id: string;

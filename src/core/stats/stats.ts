@@ -12,7 +12,7 @@ export interface StatsRecord {
   readonly at: Date;
 }
 
-interface Counts {
+export interface Counts {
   request_count: number;
   input_tokens: number;
   output_tokens: number;
@@ -21,7 +21,7 @@ interface Counts {
   error_count: number;
 }
 
-interface TokenCounts extends Counts {
+export interface TokenCounts extends Counts {
   last_model: string;
   base_key_env: string;
   first_seen: string;
@@ -39,6 +39,13 @@ function add(counts: Counts, record: StatsRecord): void {
   counts.total_tokens += record.inputTokens + record.outputTokens;
   counts.cost_usd += record.costUsd;
   if (record.error) counts.error_count += 1;
+}
+
+/** The /stats document. */
+export interface StatsSnapshot {
+  readonly totals: Counts;
+  readonly by_model_and_key: ReadonlyArray<Counts & { model: string; base_key_env: string }>;
+  readonly by_token: ReadonlyArray<TokenCounts & { token_hash: string }>;
 }
 
 export class Stats {
@@ -67,7 +74,7 @@ export class Stats {
   }
 
   /** The /stats document; token hashes shortened to 16 characters. */
-  snapshot(): object {
+  snapshot(): StatsSnapshot {
     const byTotal = (a: Counts, b: Counts) => b.total_tokens - a.total_tokens;
     return {
       totals: { ...this.#totals },

@@ -10,22 +10,7 @@ import { ledgerSessions, type AdminContext } from './context.js';
 import { resolveTokenHash } from './keys-routes.js';
 import { sendAdminJson } from './respond.js';
 
-interface Counts {
-  request_count: number;
-  input_tokens: number;
-  output_tokens: number;
-  total_tokens: number;
-  cost_usd: number;
-  error_count: number;
-}
-
-interface StatsDocument {
-  totals: Counts;
-  by_model_and_key: (Counts & { model: string; base_key_env: string })[];
-  by_token: (Counts & { token_hash: string })[];
-}
-
-const realtime = (ctx: AdminContext) => ctx.stats.snapshot() as StatsDocument;
+const realtime = (ctx: AdminContext) => ctx.stats.snapshot();
 
 export async function analyticsSummary(ctx: AdminContext, _req: IncomingMessage, res: ServerResponse): Promise<void> {
   const stats = realtime(ctx);

@@ -5,7 +5,7 @@ import { listSessions, periodReport, type PeriodUsage } from '../../core/ledger/
 import { policyMeters } from '../../core/limits/meters.js';
 import type { BudgetGauge, DashboardSnapshot, SessionRow, TokenBudgets, UsageFigures, UsageRow } from '../../core/stats/dashboard.js';
 import type { RecentRequests } from '../../core/stats/recent.js';
-import type { Stats } from '../../core/stats/stats.js';
+import type { Counts, Stats } from '../../core/stats/stats.js';
 import { loadLedger } from '../ledger/ledger-index.js';
 import type { UsageLimits } from '../limits/usage-limits.js';
 import { limitReports } from '../proxy/key-info.js';
@@ -52,20 +52,7 @@ function todayFromLedger(digests: readonly SessionDigest[], day: string): Pick<D
   return { today: { day, source: 'ledger', ...figures(total) }, by_model: rows('model'), by_token: rows('token') };
 }
 
-interface StatsCounts {
-  request_count: number;
-  input_tokens: number;
-  output_tokens: number;
-  cost_usd: number;
-  error_count: number;
-}
-interface StatsDocument {
-  totals: StatsCounts;
-  by_model_and_key: (StatsCounts & { model: string })[];
-  by_token: (StatsCounts & { token_hash: string })[];
-}
-
-function statsFigures(counts: StatsCounts): UsageFigures {
+function statsFigures(counts: Counts): UsageFigures {
   return {
     requests: counts.request_count,
     input_tokens: counts.input_tokens,
@@ -79,7 +66,7 @@ function statsFigures(counts: StatsCounts): UsageFigures {
 
 /** Without a ledger: this run's in-memory stats (since the daemon started). */
 function todayFromStats(stats: Stats, day: string): Pick<DashboardSnapshot, 'today' | 'by_model' | 'by_token'> {
-  const doc = stats.snapshot() as StatsDocument;
+  const doc = stats.snapshot();
   const models = new Map<string, UsageFigures>();
   for (const row of doc.by_model_and_key) {
     const known = models.get(row.model);
