@@ -74,6 +74,7 @@ const pageErrors: string[] = [];
 interface KeyJson {
   token_hash: string;
   policy_raw: string;
+  policy: { max_tokens?: number };
   budgets: { label: string; limit: number; used: number; remaining: number }[];
 }
 
@@ -246,7 +247,8 @@ describe('admin page', { timeout: 120_000 }, () => {
     await page.getByRole('dialog', { name: 'Key created' }).getByRole('button', { name: 'Done' }).click();
 
     const { body: list } = await adminGet<{ tokens: KeyJson[] }>('/keys');
-    const hash = list.tokens[0]!.token_hash;
+    // Found by its policy: keys made within the same second list in either order.
+    const hash = list.tokens.find((t) => t.policy.max_tokens === 77)!.token_hash;
     await page.locator(`tr[data-hash="${hash}"]`).getByRole('button', { name: /^Edit key/ }).click();
     const edit = page.getByRole('dialog', { name: /^Edit key/ });
     await edit.getByLabel('Max tokens per request').fill('88');
@@ -263,6 +265,8 @@ describe('admin page', { timeout: 120_000 }, () => {
     expect(Object.keys(EVERY_PROVIDER_POLICY).sort()).toEqual(shape(providerPolicySchema));
     expect(policySchema.safeParse(EVERY_FIELD).error).toBeUndefined();
 
+    // Keys made within the same second list in either order: the new one is the hash that was not there before.
+    const before = new Set((await adminGet<{ tokens: KeyJson[] }>('/keys')).body.tokens.map((t) => t.token_hash));
     await openTab('Keys');
     await page.getByRole('button', { name: 'New key' }).click();
     const editor = page.getByRole('dialog', { name: 'New key' });
@@ -281,7 +285,9 @@ describe('admin page', { timeout: 120_000 }, () => {
     await created.getByLabel('New token').waitFor(WAIT);
     await created.getByRole('button', { name: 'Done' }).click();
     const { body: list } = await adminGet<{ tokens: KeyJson[] }>('/keys');
-    const stored = JSON.parse((await adminGet<KeyJson>(`/keys/${list.tokens[0]!.token_hash}`)).body.policy_raw);
+    const added = list.tokens.filter((t) => !before.has(t.token_hash));
+    expect(added).toHaveLength(1);
+    const stored = JSON.parse((await adminGet<KeyJson>(`/keys/${added[0]!.token_hash}`)).body.policy_raw);
     expect(stored).toEqual(JSON.parse(JSON.stringify(EVERY_FIELD)));
   });
 
