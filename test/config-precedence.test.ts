@@ -39,7 +39,7 @@ describe('precedence matrix (defaults < file < env < flags)', () => {
       const flags: FlagValue[] = layers.includes('flag') ? [{ path: c.path, flag: '--test-flag', value: c.values.flag }] : [];
       const { config, sources } = resolveConfig({
         home: '/home/u',
-        cwd: '/work',
+        cwd: '/projects',
         file: layers.includes('file') ? { path: '/etc/t/config.yaml', data: fileData(c.path, c.values.file) } : undefined,
         env: layers.includes('env') ? { [c.env]: c.values.env } : {},
         flags,
@@ -65,7 +65,7 @@ describe('precedence matrix (defaults < file < env < flags)', () => {
 
 describe('paths follow dir', () => {
   it('puts every derived path under --dir', () => {
-    const { config } = resolveConfig({ home: '/home/u', cwd: '/work', env: {}, flags: [{ path: 'dir', flag: '--dir', value: '/data/tk' }] });
+    const { config } = resolveConfig({ home: '/home/u', cwd: '/projects', env: {}, flags: [{ path: 'dir', flag: '--dir', value: '/data/tk' }] });
     expect(config.dir).toBe('/data/tk');
     expect(config.storage.db_path).toBe('/data/tk/tokenomics.db');
     expect(config.server.tls.cert_dir).toBe('/data/tk/certs');
@@ -75,7 +75,7 @@ describe('paths follow dir', () => {
 
   it('defaults dir to ~/.tokenomics and resolves relative file paths under it', () => {
     const { config } = resolveConfig({
-      home: '/home/u', cwd: '/work', env: {},
+      home: '/home/u', cwd: '/projects', env: {},
       file: { path: '/c.yaml', data: { storage: { db_path: './tokenomics.db' }, server: { tls: { cert_dir: 'my-certs' } }, logging: { file: { path: '~/logs/t.log' } } } },
     });
     expect(config.dir).toBe('/home/u/.tokenomics');
@@ -85,9 +85,9 @@ describe('paths follow dir', () => {
   });
 
   it('a relative --dir from the environment is taken from the working directory', () => {
-    const { config } = resolveConfig({ home: '/h', cwd: '/work', env: { TOKENOMICS_DIR: 'state' } });
-    expect(config.dir).toBe('/work/state');
-    expect(config.storage.db_path).toBe('/work/state/tokenomics.db');
+    const { config } = resolveConfig({ home: '/h', cwd: '/projects', env: { TOKENOMICS_DIR: 'state' } });
+    expect(config.dir).toBe('/projects/state');
+    expect(config.storage.db_path).toBe('/projects/state/tokenomics.db');
   });
 });
 
