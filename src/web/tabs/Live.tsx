@@ -2,7 +2,7 @@
 // the recent requests it replays on connect are merged by request id, so a reconnect shows no duplicates.
 import { useEffect, useState } from 'react';
 import { API, type LiveRequest } from '../api.js';
-import { fmtInt, fmtTime, fmtUsd } from '../format.js';
+import { RequestsTable } from '../ui/RequestsTable.js';
 import { Empty } from '../ui/states.js';
 
 const KEEP = 200;
@@ -56,42 +56,23 @@ export function LiveTab() {
       {requests.length === 0 ? (
         <Empty>No requests yet. They appear here as they finish.</Empty>
       ) : (
-        <div className="table-wrap">
-          <table className="live-table">
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Key</th>
-                <th scope="col">Model</th>
-                <th scope="col">Provider</th>
-                <th scope="col" className="num">Status</th>
-                <th scope="col" className="num">In</th>
-                <th scope="col" className="num">Out</th>
-                <th scope="col" className="num">USD</th>
-                <th scope="col" className="num">ms</th>
-                <th scope="col">Notes</th>
-              </tr>
-            </thead>
-            <tbody>
-              {requests.map((r) => (
-                <tr key={r.request_id} className={r.status >= 400 ? 'failed' : undefined} data-request-id={r.request_id}>
-                  <td>{fmtTime(r.at)}</td>
-                  <td>
-                    <code>{r.token || '-'}</code>
-                  </td>
-                  <td>{r.model || '-'}</td>
-                  <td>{r.provider || '-'}</td>
-                  <td className="num">{r.status}</td>
-                  <td className="num">{fmtInt(r.input_tokens)}</td>
-                  <td className="num">{fmtInt(r.output_tokens)}</td>
-                  <td className="num">{fmtUsd(r.cost_usd)}</td>
-                  <td className="num">{fmtInt(r.latency_ms)}</td>
-                  <td>{[r.stream ? 'stream' : '', r.error ?? '', ...(r.rules ?? [])].filter(Boolean).join(' · ')}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <RequestsTable
+          className="live-table"
+          noteHeader="Notes"
+          rows={requests.map((r) => ({
+            id: r.request_id,
+            at: r.at,
+            key: r.token,
+            model: r.model,
+            provider: r.provider,
+            status: r.status,
+            input: r.input_tokens,
+            output: r.output_tokens,
+            usd: r.cost_usd,
+            ms: r.latency_ms,
+            note: [r.stream ? 'stream' : '', r.error ?? '', ...(r.rules ?? [])].filter(Boolean).join(' · '),
+          }))}
+        />
       )}
     </div>
   );

@@ -2,6 +2,7 @@
 import type { SessionDetail, SessionList } from '../api.js';
 import { fmtInt, fmtTime, fmtUsd, shortHash } from '../format.js';
 import { href, onLinkClick } from '../ui/router.js';
+import { RequestsTable } from '../ui/RequestsTable.js';
 import { Empty, ResourceView } from '../ui/states.js';
 import { useApi } from '../ui/use-api.js';
 
@@ -96,43 +97,23 @@ function SessionView({ id }: { id: string }) {
               {requests.length === 0 ? (
                 <Empty>This session has no requests.</Empty>
               ) : (
-                <div className="table-wrap">
-                  <table>
-                    <caption>Requests</caption>
-                    <thead>
-                      <tr>
-                        <th scope="col">Time</th>
-                        <th scope="col">Key</th>
-                        <th scope="col">Model</th>
-                        <th scope="col">Provider</th>
-                        <th scope="col" className="num">Status</th>
-                        <th scope="col" className="num">In</th>
-                        <th scope="col" className="num">Out</th>
-                        <th scope="col" className="num">USD</th>
-                        <th scope="col" className="num">ms</th>
-                        <th scope="col">Error</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {requests.map((r, i) => (
-                        <tr key={r.request_id ?? i} className={r.status_code >= 400 ? 'failed' : undefined}>
-                          <td>{fmtTime(r.timestamp)}</td>
-                          <td>
-                            <code>{r.token_hash ? shortHash(r.token_hash) : '-'}</code>
-                          </td>
-                          <td>{r.model || '-'}</td>
-                          <td>{r.provider || '-'}</td>
-                          <td className="num">{r.status_code}</td>
-                          <td className="num">{fmtInt(r.input_tokens)}</td>
-                          <td className="num">{fmtInt(r.output_tokens)}</td>
-                          <td className="num">{fmtUsd(r.cost_usd ?? 0)}</td>
-                          <td className="num">{fmtInt(r.duration_ms)}</td>
-                          <td>{r.error ?? ''}</td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
+                <RequestsTable
+                  caption="Requests"
+                  noteHeader="Error"
+                  rows={requests.map((r) => ({
+                    id: r.request_id,
+                    at: r.timestamp,
+                    key: r.token_hash ? shortHash(r.token_hash) : '',
+                    model: r.model,
+                    provider: r.provider,
+                    status: r.status_code,
+                    input: r.input_tokens,
+                    output: r.output_tokens,
+                    usd: r.cost_usd ?? 0,
+                    ms: r.duration_ms,
+                    note: r.error ?? '',
+                  }))}
+                />
               )}
             </>
           );
